@@ -1,0 +1,114 @@
+"""Accounts and login (账号与登录).
+
+District admins create accounts for any school; a school admin (工会主席) creates accounts only in
+their own school and never a district role. Logins that keep failing are slowed down.
+"""
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from services.gateway import auth
+from services.gateway.orm import Account, KnownSchool, LoginThrottle
+from shared import metrics
+from shared.db.base import utcnow
+from shared.errors import Conflict, Forbidden, NotAuthenticated, TooManyRequests, ValidationFailed
+from shared.tenancy import DISTRICT_ROLES
+
+SCHOOL_ADMIN_GRANTS = frozenset({"school_admin", "finance_officer", "welfare_officer", "congress_officer",
+                                 "events_officer", "auditor", "delegate", "member"})
+
+
+def view(account: Account) -> dict:
+    return {"id": account.id, "username": account.username, "role": account.role, "school": account.school,
+            "member_id": account.member_id, "display_name": account.display_name, "active": account.active}
+
+
+def login(session, username: str, password: str, *, secret: str, ttl: int, max_failures: int,
+          lock_seconds: int) -> dict:
+    now = utcnow()
+    throttle = session.get(LoginThrottle, username)
+    wait = auth.remaining_lock(throttle.locked_until if throttle else None, now)
+    if wait:
+        metrics.LOGIN_FAILURES.labels("locked").inc()
+        raise TooManyRequests("too_many_requests", params={"retry_after": wait})
+    account = session.execute(select(Account).where(Account.username == username)).scalar_one_or_none()
+    ok = auth.verify_password(account.password_hash if account else None, password)
+    if not ok or not account.active:
+        throttle = throttle or LoginThrottle(username=username, failures=0)
+        throttle.failures += 1
+        throttle.last_failure_at = now
+        throttle.locked_until = auth.next_lock(now, throttle.failures, max_failures, lock_seconds)
+        session.merge(throttle)
+        session.commit()
+        metrics.LOGIN_FAILURES.labels("bad_credentials").inc()
+        raise NotAuthenticated("invalid_credentials")
+    if throttle is not None:
+        session.delete(throttle)
+        session.commit()
+    principal = auth.Principal(account.username, account.role, account.school, account.member_id)
+    return {"access_token": auth.issue_token(principal, secret, ttl), "token_type": "bearer", "expires_in": ttl,
+            "role": account.role, "school": account.school}
+
+
+def create(session, creator: auth.Principal, data: dict) -> dict:
+    role, school = data["role"], data.get("school")
+    bad = {}
+    if creator.role == "district_admin":
+        if role in DISTRICT_ROLES:
+            school = None
+        elif not school:
+            bad["school"] = ["required"]
+    elif creator.role == "school_admin":
+        if role not in SCHOOL_ADMIN_GRANTS:
+            raise Forbidden("role_grant_forbidden", fields={"role": ["role_grant_forbidden"]})
+        if school and school != creator.school:
+            raise Forbidden("school_forbidden", params={"school": school})
+        school = creator.school
+    else:
+        raise Forbidden("role_forbidden")
+    if len(data["password"]) < auth.MIN_PASSWORD:
+        bad["password"] = ["password_too_short"]
+    if school and session.get(KnownSchool, school) is None:
+        bad["school"] = ["school_not_found"]
+    if role in ("member", "delegate") and not data.get("member_id"):
+        bad["member_id"] = ["required"]
+    if bad:
+        raise ValidationFailed(fields=bad)
+    if session.execute(select(Account.id).where(func.lower(Account.username) == data["username"].lower())).first():
+        raise Conflict("username_taken", fields={"username": ["username_taken"]})
+    account = Account(username=data["username"], password_hash=auth.hash_password(data["password"]), role=role,
+                      school=school, member_id=data.get("member_id"), display_name=data.get("display_name"),
+                      created_by=creator.username, active=True)
+    session.add(account)
+    session.commit()
+    return view(account)
+
+
+def ensure_admin(session, password: str) -> bool:
+    """The district admin ``admin``; returns True when it was created now."""
+    existing = session.execute(select(Account).where(Account.username == "admin")).scalar_one_or_none()
+    if existing is not None:
+        return False
+    session.add(Account(username="admin", password_hash=auth.hash_password(password), role="district_admin",
+                        school=None, display_name="区教育工会管理员", created_by="bootstrap", active=True))
+    session.commit()
+    return True
+
+
+def list_accounts(session, principal: auth.Principal, page: int, size: int, school: str | None) -> dict:
+    q = select(Account)
+    if principal.role != "district_admin":
+        q = q.where(Account.school == principal.school)
+    elif school:
+        q = q.where(Account.school == school)
+    total = session.execute(select(func.count()).select_from(q.subquery())).scalar_one()
+    rows = session.execute(q.order_by(Account.id).offset((page - 1) * size).limit(size)).scalars()
+    return {"items": [view(a) for a in rows], "total": total}
+
+
+def upsert_school(session, code: str, name: str, active: bool = True) -> None:
+    row = session.get(KnownSchool, code)
+    if row is None:
+        session.add(KnownSchool(code=code, name=name, active=active))
+    else:
+        row.name, row.active = name, active

@@ -1,0 +1,83 @@
+"""OpenAPI 3, generated from the plugins' routes and the same marshmallow schemas that validate."""
+from __future__ import annotations
+
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
+
+from shared.plugins import Route
+
+PROBLEM_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
+        "code": {"type": "string", "description": "stable error code"}, "instance": {"type": "string"},
+        "request_id": {"type": "string"},
+        "errors": {"type": "array", "items": {"type": "object", "properties": {
+            "field": {"type": "string"}, "code": {"type": "string"}, "message": {"type": "string"}}}},
+    },
+}
+
+
+def _schema_name(schema) -> str:
+    cls = schema if isinstance(schema, type) else type(schema)
+    if not isinstance(schema, type) and (schema.only or schema.exclude or schema.partial):
+        return None  # inline a modified schema rather than register a clashing name
+    name = cls.__name__
+    return name[:-6] if name.endswith("Schema") else name
+
+
+def build_spec(plugins: dict) -> dict:
+    spec = APISpec(title="UnionHub API", version="1.0.0", openapi_version="3.0.3",
+                   plugins=[MarshmallowPlugin(schema_name_resolver=_schema_name)],
+                   info={"description": "区教育工会与学校工会平台 API. Errors are application/problem+json. "
+                                        "Send Accept-Language: en for English messages."})
+    spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"})
+    spec.components.schema("Problem", PROBLEM_SCHEMA)
+    paths: dict[str, dict] = {}
+    for plugin in plugins.values():
+        for route in plugin.routes:
+            paths.setdefault(route.path, {})[route.method.lower()] = _operation(plugin.name, route)
+    for path, operations in paths.items():
+        spec.path(path=path, operations=operations)
+    return spec.to_dict()
+
+
+def _operation(plugin: str, route: Route) -> dict:
+    op = {"summary": route.summary, "description": route.summary_en, "tags": list(route.tags) or [plugin],
+          "operationId": (route.rpc or route.handler.split(":")[1]).replace(".", "_") + "_" + route.method.lower(),
+          "parameters": [{"name": p, "in": "path", "required": True,
+                          "schema": {"type": "integer" if p.endswith("_id") else "string"}} for p in route.params],
+          "responses": {}}
+    if route.query is not None:
+        op["parameters"].append({"in": "query", "schema": route.query})
+    if route.request is not None:
+        op["requestBody"] = {"required": True, "content": {"application/json": {"schema": route.request}}}
+    if route.body == "upload":
+        op["requestBody"] = {"required": True, "content": {
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {"schema": {"type": "string", "format": "binary"}},
+            "text/csv": {"schema": {"type": "string", "format": "binary"}},
+            "multipart/form-data": {"schema": {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}}}}}}
+    ok = {"description": "OK"}
+    if route.produces == "xlsx":
+        ok["content"] = {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {"schema": {"type": "string", "format": "binary"}}}
+    elif route.response is not None:
+        ok["content"] = {"application/json": {"schema": route.response}}
+    op["responses"][str(route.status)] = ok
+    problem = {"content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+    for status, text in (("400", "Malformed request"), ("401", "Not authenticated"), ("403", "Role not allowed"),
+                         ("404", "Not found"), ("409", "Conflict"), ("422", "Invalid fields")):
+        if route.public and status in ("401", "403"):
+            continue
+        op["responses"][status] = {"description": text, **problem}
+    if not route.public:
+        op["security"] = [{"bearer": []}]
+    return op
+
+
+DOCS_HTML = """<!doctype html>
+<html lang="zh-CN"><head><meta charset="utf-8"><title>UnionHub API 文档</title>
+<link rel="stylesheet" href="/api/docs/static/swagger-ui.css"></head>
+<body><div id="swagger-ui"></div>
+<script src="/api/docs/static/swagger-ui-bundle.js"></script>
+<script>window.ui = SwaggerUIBundle({url: "/api/v1/openapi.json", dom_id: "#swagger-ui"});</script>
+</body></html>"""

@@ -1,0 +1,277 @@
+"""The request pipeline: match, authenticate, authorise, validate, call, render.
+
+Errors are mapped to the wire once, here: every ``DomainError`` becomes
+``application/problem+json`` with its stable ``code`` and every bad field named.
+"""
+from __future__ import annotations
+
+import base64
+import contextlib
+import hashlib
+import importlib
+import json
+import logging
+import time
+import uuid
+from dataclasses import dataclass, field
+
+from marshmallow import ValidationError
+from werkzeug.exceptions import MethodNotAllowed, NotFound as WzNotFound
+from werkzeug.routing import Map, Rule
+from werkzeug.wrappers import Response
+
+from services.gateway import auth
+from shared import i18n, metrics
+from shared.errors import (BadRequest, DomainError, Forbidden, NotAuthenticated, NotFound, TooLarge,
+                           UnsupportedMediaType, ValidationFailed)
+from shared.jsonutil import dumps
+from shared.plugins import Route
+from shared.tenancy import CallContext
+from shared.validation import field_errors
+
+log = logging.getLogger(__name__)
+PROBLEM = "application/problem+json"
+FILE_TYPES = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "csv": "text/csv; charset=utf-8"}
+UPLOAD_TYPES = {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx", "text/csv": "csv",
+                "application/csv": "csv"}
+
+
+def werkzeug_path(route: Route) -> str:
+    path = route.path
+    for name in route.params:
+        converter = "int" if name.endswith("_id") else "string"
+        path = path.replace("{" + name + "}", f"<{converter}:{name}>")
+    return path
+
+
+@dataclass
+class Request:
+    """What a gateway handler sees."""
+    route: Route
+    params: dict
+    query: dict
+    body: object
+    principal: auth.Principal | None
+    language: str
+    settings: dict
+    plugins: dict
+    session: object = None
+    headers: dict = field(default_factory=dict)
+
+
+def problem(exc: DomainError, language: str, instance: str, request_id: str) -> Response:
+    payload = {"type": f"urn:unionhub:problem:{exc.code}", "title": i18n.render(exc.code, language, exc.params),
+               "status": exc.status, "code": exc.code, "instance": instance, "request_id": request_id}
+    if exc.params:
+        payload["params"] = exc.params
+    if exc.fields:
+        payload["errors"] = [{"field": name, "code": code, "message": i18n.render(code, language, exc.params)}
+                             for name, codes in exc.fields.items() for code in codes]
+    headers = {"X-Request-Id": request_id}
+    if exc.status == 429 and "retry_after" in exc.params:
+        headers["Retry-After"] = str(exc.params["retry_after"])
+    return Response(dumps(payload), status=exc.status, content_type=PROBLEM, headers=headers)
+
+
+class Pipeline:
+    def __init__(self, plugins: dict, settings: dict, open_session, school_exists):
+        self.plugins = plugins
+        self.settings = settings
+        self.open_session = open_session
+        self.school_exists = school_exists
+        self.routes: list[Route] = []
+        rules = []
+        for plugin in plugins.values():
+            for route in plugin.routes:
+                rules.append(Rule(werkzeug_path(route), methods=[route.method], endpoint=len(self.routes)))
+                self.routes.append(route)
+        self.url_map = Map(rules, strict_slashes=False)
+        self.handlers = {spec: self._resolve(spec) for r in self.routes for spec in (r.handler, r.after) if spec}
+
+    @staticmethod
+    def _resolve(spec: str):
+        module, _, name = spec.partition(":")
+        return getattr(importlib.import_module(module), name)
+
+    def handle(self, request, rpc_call) -> Response:
+        started = time.perf_counter()
+        request_id = request.headers.get("X-Request-Id") or uuid.uuid4().hex
+        language = i18n.pick_language(request.headers.get("Accept-Language"))
+        template, status = "unmatched", 500
+        try:
+            route, params = self._match(request)
+            template = route.path
+            response = self._run(route, params, request, language, request_id, rpc_call)
+        except DomainError as exc:
+            metrics.ERRORS.labels("gateway", exc.code).inc()
+            response = problem(exc, language, request.path, request_id)
+        except Exception:
+            log.exception("unhandled error on %s %s (%s)", request.method, request.path, request_id)
+            metrics.ERRORS.labels("gateway", "internal_error").inc()
+            response = problem(DomainError("internal_error"), language, request.path, request_id)
+            response.status_code = 500
+        status = response.status_code
+        response.headers["X-Request-Id"] = request_id
+        metrics.HTTP_DURATION.labels("gateway", request.method, template, str(status)).observe(time.perf_counter() - started)
+        return response
+
+    def _match(self, request):
+        adapter = self.url_map.bind("gateway", default_method=None)
+        try:
+            endpoint, params = adapter.match(request.path, method=request.method)
+        except MethodNotAllowed:
+            raise DomainError("method_not_allowed") from None
+        except WzNotFound:
+            raise NotFound("route_not_found") from None
+        return self.routes[endpoint], params
+
+    def _principal(self, request) -> auth.Principal:
+        header = request.headers.get("Authorization", "")
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token:
+            raise NotAuthenticated("not_authenticated")
+        return auth.read_token(token.strip(), self.settings["secret"])
+
+    def authorise(self, route: Route, principal: auth.Principal, params: dict) -> None:
+        """Role first, then school: a school account never reaches another school's routes, and
+        gets the same 404 whether that school exists or not."""
+        allowed = principal.role in route.roles or (
+            principal.role in route.self_roles and principal.member_id is not None
+            and params.get("member_id") == principal.member_id)
+        if route.scope == "school" and principal.role != "district_admin" and params["school"] != principal.school:
+            raise NotFound("not_found")
+        if not allowed:
+            raise Forbidden("role_forbidden")
+        if route.scope == "school" and not self.school_exists(params["school"]):
+            raise NotFound("school_not_found", params={"school": params["school"]})
+
+    def _body(self, route: Route, request):
+        limit = self.settings["max_upload"] if route.body == "upload" else self.settings["max_body"]
+        length = request.content_length
+        if length is not None and length > limit:
+            raise TooLarge(params={"limit": limit})
+        raw = request.get_data()
+        if len(raw) > limit:
+            raise TooLarge(params={"limit": limit})
+        if route.body == "upload":
+            return self._upload(request, raw)
+        if route.request is None:
+            return None
+        if not raw.strip():
+            data = {}
+        else:
+            mimetype = request.mimetype or "application/json"
+            if mimetype != "application/json" and not mimetype.endswith("+json"):
+                raise UnsupportedMediaType(params={"content_type": mimetype})
+            try:
+                data = json.loads(raw)
+            except (ValueError, UnicodeDecodeError):
+                raise BadRequest("malformed_json") from None
+        if not isinstance(data, dict):
+            raise BadRequest("json_object_expected")
+        try:
+            route.request().load(data)
+        except ValidationError as exc:
+            raise ValidationFailed(fields=field_errors(exc)) from None
+        return data
+
+    @staticmethod
+    def _upload(request, raw: bytes) -> dict:
+        mimetype = request.mimetype
+        filename = ""
+        if mimetype == "multipart/form-data":
+            upload = request.files.get("file")
+            if upload is None:
+                raise ValidationFailed(fields={"file": ["required"]})
+            raw, filename = upload.read(), upload.filename or ""
+            mimetype = upload.mimetype
+        fmt = UPLOAD_TYPES.get(mimetype) or ("csv" if filename.lower().endswith(".csv") else
+                                             "xlsx" if filename.lower().endswith(".xlsx") else None)
+        if fmt is None:
+            raise UnsupportedMediaType(params={"content_type": mimetype})
+        if not raw:
+            raise ValidationFailed(fields={"file": ["required"]})
+        return {"content_b64": base64.b64encode(raw).decode(), "format": fmt}
+
+    @staticmethod
+    def _query(route: Route, request) -> dict:
+        raw = {k: v for k, v in request.args.items()}
+        if route.query is None:
+            return raw
+        try:
+            route.query().load(raw)
+        except ValidationError as exc:
+            raise ValidationFailed(fields=field_errors(exc)) from None
+        return raw
+
+    def _run(self, route, params, request, language, request_id, rpc_call) -> Response:
+        principal = None if route.public else self._principal(request)
+        if principal is not None:
+            self.authorise(route, principal, params)
+        body = self._body(route, request)
+        query = self._query(route, request)
+        replay_key = request.headers.get("Idempotency-Key") if request.method == "POST" and principal else None
+        if replay_key:
+            fingerprint = hashlib.sha256(f"{request.method} {request.path} ".encode() + request.get_data()).hexdigest()
+            stored = self._replay(principal.username, replay_key, fingerprint)
+            if stored is not None:
+                return stored
+        if route.handler:
+            loaded_query = route.query().load(query) if route.query else query
+            loaded_body = body
+            req = Request(route, params, loaded_query, loaded_body, principal, language, self.settings, self.plugins,
+                          session=self.open_session, headers=dict(request.headers))
+            result = self.handlers[route.handler](req)
+        else:
+            context = CallContext(school=params.get("school") or (principal.school if principal else None),
+                                  actor=principal.username if principal else None,
+                                  role=principal.role if principal else None,
+                                  member_id=principal.member_id if principal else None,
+                                  request_id=request_id, language=language)
+            kwargs = dict(params)
+            if route.query is not None or route.produces != "json":
+                kwargs["query"] = query
+            if route.body == "upload":
+                kwargs["upload"] = body
+            elif route.request is not None:
+                kwargs["data"] = body
+            service, method = route.rpc.split(".", 1)
+            result = rpc_call(service, method, context, kwargs)
+            if route.after:
+                self.handlers[route.after](self.open_session, result)
+        response = self._render(route, result)
+        if replay_key and 200 <= response.status_code < 300:
+            self._remember(principal.username, replay_key, fingerprint, response)
+        return response
+
+    @staticmethod
+    def _render(route: Route, result) -> Response:
+        if route.produces in FILE_TYPES:
+            fmt = result.get("format", route.produces)
+            content = base64.b64decode(result["content_b64"])
+            return Response(content, status=200, content_type=FILE_TYPES.get(fmt, FILE_TYPES["xlsx"]),
+                            headers={"Content-Disposition": f'attachment; filename="export.{fmt}"'})
+        return Response(dumps(result), status=route.status, content_type="application/json")
+
+    def _replay(self, account: str, key: str, fingerprint: str):
+        from services.gateway.orm import IdempotencyRecord
+        from sqlalchemy import select
+        with self.open_session() as session:
+            row = session.execute(select(IdempotencyRecord).where(IdempotencyRecord.account == account,
+                                                                  IdempotencyRecord.key == key)).scalar_one_or_none()
+            if row is None:
+                return None
+            if row.fingerprint != fingerprint:
+                raise ValidationFailed("idempotency_key_reused", fields={"Idempotency-Key": ["idempotency_key_reused"]})
+            return Response(row.body, status=row.status, content_type=row.content_type,
+                            headers={"Idempotent-Replayed": "true"})
+
+    def _remember(self, account, key, fingerprint, response) -> None:
+        from services.gateway.orm import IdempotencyRecord
+        from sqlalchemy.exc import IntegrityError
+        with self.open_session() as session:
+            session.add(IdempotencyRecord(account=account, key=key[:128], fingerprint=fingerprint,
+                                          status=response.status_code, content_type=response.content_type,
+                                          body=response.get_data(as_text=True)))
+            with contextlib.suppress(IntegrityError):
+                session.commit()

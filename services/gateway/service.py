@@ -1,0 +1,145 @@
+"""The HTTP gateway (网关): one nameko service that serves every plugin's routes under /api/v1,
+the OpenAPI document and its docs page, and calls the services over RPC with the caller's
+context (school, actor, role) in the message headers."""
+from __future__ import annotations
+
+import contextlib
+import json
+import mimetypes
+import time
+from pathlib import Path
+
+import eventlet
+from nameko.dependency_providers import Config
+from nameko.exceptions import UnknownService
+from nameko.extensions import DependencyProvider
+from nameko.rpc import MethodProxy, ReplyListener
+from nameko.web.handlers import http
+from werkzeug.wrappers import Response
+
+from services.gateway import accounts
+from services.gateway.openapi import DOCS_HTML, build_spec
+from services.gateway.orm import Base, KnownSchool
+from services.gateway.pipeline import Pipeline, problem
+from shared import i18n, plugins as plugin_registry
+from shared.errors import NotFound, Unavailable
+from shared.inbox import consumes
+from shared.service import Database, EntrypointMetrics, OpsEndpoints
+
+SCHOOL_CACHE_SECONDS = 30.0
+
+
+class Api(DependencyProvider):
+    """Builds the route table once per container; each worker gets a handle bound to its own
+    RPC context."""
+    rpc_reply_listener = ReplyListener()
+
+    def setup(self):
+        config = self.container.config
+        self.plugins = plugin_registry.discover()
+        for plugin in self.plugins.values():
+            i18n.register(plugin.messages)
+        self.settings = {"secret": config["UNIONHUB_SECRET_KEY"], "token_ttl": int(config.get("UNIONHUB_TOKEN_TTL", 28800)),
+                         "max_body": int(config.get("UNIONHUB_MAX_BODY", 1 << 20)),
+                         "max_upload": int(config.get("UNIONHUB_MAX_UPLOAD", 20 << 20)),
+                         "login_max_failures": int(config.get("UNIONHUB_LOGIN_MAX_FAILURES", 5)),
+                         "login_lock_seconds": int(config.get("UNIONHUB_LOGIN_LOCK_SECONDS", 60))}
+        self.timeout = float(config.get("UNIONHUB_RPC_TIMEOUT", 10))
+        self.database = next(d for d in self.container.dependencies if isinstance(d, Database))
+        self._schools: dict[str, float] = {}
+        self.pipeline = Pipeline(self.plugins, self.settings, self.open_session, self.school_exists)
+        self.spec = json.dumps(build_spec(self.plugins), ensure_ascii=False)
+
+    @contextlib.contextmanager
+    def open_session(self):
+        session = self.database.sessions(None)
+        try:
+            yield session
+        finally:
+            session.close()
+
+    def school_exists(self, code: str) -> bool:
+        now = time.monotonic()
+        if self._schools.get(code, 0) > now:
+            return True
+        with self.open_session() as session:
+            row = session.get(KnownSchool, code)
+            found = row is not None and row.active
+        if found:
+            self._schools[code] = now + SCHOOL_CACHE_SECONDS
+        else:
+            self._schools.pop(code, None)
+        return found
+
+    def get_dependency(self, worker_ctx):
+        def rpc_call(service, method, context, kwargs):
+            for key in ("school", "actor", "role", "member_id", "request_id", "language"):
+                worker_ctx.data.pop(key, None)
+            worker_ctx.data.update(context.to_context_data())
+            proxy = MethodProxy(worker_ctx, service, method, self.rpc_reply_listener)
+            try:
+                reply = proxy.call_async(**kwargs)
+            except UnknownService:
+                raise Unavailable("service_not_running", params={"service": service}) from None
+            try:
+                with eventlet.Timeout(self.timeout):
+                    return reply.result()
+            except eventlet.Timeout:
+                raise Unavailable("rpc_timeout", params={"service": service}) from None
+        return _BoundApi(self, rpc_call)
+
+
+class _BoundApi:
+    def __init__(self, provider: Api, rpc_call):
+        self.provider = provider
+        self.rpc_call = rpc_call
+
+    def handle(self, request):
+        return self.provider.pipeline.handle(request, self.rpc_call)
+
+    @property
+    def spec(self) -> str:
+        return self.provider.spec
+
+
+class GatewayService(OpsEndpoints):
+    name = "gateway"
+
+    config = Config()
+    db = Database(Base)
+    api = Api()
+    timing = EntrypointMetrics()
+
+    @http("GET,POST,PUT,PATCH,DELETE", "/api/<path:rest>")
+    def serve_api(self, request, rest):
+        return self.api.handle(request)
+
+    @http("GET", "/api/v1/openapi.json")
+    def openapi(self, request):
+        return Response(self.api.spec, status=200, content_type="application/json")
+
+    @http("GET", "/api/docs")
+    def docs(self, request):
+        return Response(DOCS_HTML, status=200, content_type="text/html; charset=utf-8")
+
+    @http("GET", "/api/docs/static/<name>")
+    def docs_static(self, request, name):
+        import swagger_ui_bundle
+        root = Path(swagger_ui_bundle.swagger_ui_path)
+        path = (root / name).resolve()
+        if root.resolve() not in path.parents or not path.is_file():
+            return problem(NotFound("not_found"), i18n.DEFAULT_LANGUAGE, request.path, "-")
+        return Response(path.read_bytes(), status=200,
+                        content_type=mimetypes.guess_type(name)[0] or "application/octet-stream")
+
+    @http("GET", "/")
+    def root(self, request):
+        return Response("", status=302, headers={"Location": "/api/docs"})
+
+    @consumes("membership", "school_registered", scope="district")
+    def on_school_registered(self, uow, event):
+        accounts.upsert_school(uow.session, event.payload["code"], event.payload["name"], True)
+
+    @consumes("membership", "school_updated", scope="district")
+    def on_school_updated(self, uow, event):
+        accounts.upsert_school(uow.session, event.payload["code"], event.payload["name"], event.payload["active"])

@@ -1,0 +1,266 @@
+"""Member use cases (会员管理): each loads through the unit of work, applies the domain rules,
+records status history and outbox events, and commits once."""
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from sqlalchemy import func, select
+
+from services.membership import views
+from services.membership.domain import model
+from services.membership.domain.idcard import id_birth_date, id_gender, validate_id_number, validate_phone
+from services.membership.orm import Member, School, StatusChange, UnionGroup, PiiRead
+from shared.errors import Conflict, Forbidden, NotFound, ValidationFailed
+
+PRIVILEGED_REVEAL_ROLES = frozenset({"school_admin", "district_admin"})
+
+
+def require_school(session, code: str) -> School:
+    row = session.get(School, code)
+    if row is None or not row.active:
+        raise NotFound("school_not_found", params={"school": code})
+    return row
+
+
+def load_member(session, member_id: int) -> Member:
+    row = session.execute(select(Member).where(Member.id == member_id)).scalar_one_or_none()
+    if row is None:
+        raise NotFound("member_not_found", params={"id": member_id})
+    return row
+
+
+def _group_name(session, group_id):
+    if group_id is None:
+        return None
+    row = session.execute(select(UnionGroup).where(UnionGroup.id == group_id)).scalar_one_or_none()
+    if row is None:
+        raise ValidationFailed(fields={"union_group_id": ["group_not_found"]})
+    return row.name
+
+
+def normalise_person(data: dict) -> dict:
+    """Validate ID and phone numbers and derive birth date and gender from the ID number,
+    naming every bad field at once."""
+    bad: dict[str, list[str]] = {}
+    out = dict(data)
+    if "id_number" in data:
+        try:
+            out["id_number"] = validate_id_number(data["id_number"])
+        except ValidationFailed as exc:
+            bad.update(exc.fields)
+    if data.get("phone"):
+        try:
+            out["phone"] = validate_phone(data["phone"])
+        except ValidationFailed as exc:
+            bad.update(exc.fields)
+    if "id_number" in out and "id_number" not in bad:
+        born = id_birth_date(out["id_number"])
+        if out.get("birth_date") and out["birth_date"] != born:
+            bad.setdefault("birth_date", []).append("id_birth_mismatch")
+        out.setdefault("birth_date", born)
+        out.setdefault("gender", id_gender(out["id_number"]))
+    if bad:
+        raise ValidationFailed(fields=bad)
+    return out
+
+
+def check_id_free(district_session, school: str, id_number: str, *, except_member: int | None = None) -> None:
+    q = select(Member.school, Member.id).where(Member.id_number == id_number, Member.live.is_(True))
+    for other_school, other_id in district_session.execute(q):
+        if other_id == except_member:
+            continue
+        if other_school == school:
+            raise Conflict("id_number_taken", fields={"id_number": ["id_number_taken"]})
+        raise Conflict("id_number_active_elsewhere", fields={"id_number": ["id_number_active_elsewhere"]})
+
+
+def record_status(session, member: Member, new_status: str, *, on: date, actor, reason=None, counterpart=None):
+    session.add(StatusChange(school=member.school, member_id=member.id, from_status=member.status if member.id else None,
+                             to_status=new_status, effective_on=on, reason=reason, counterpart_school=counterpart,
+                             actor=actor))
+
+
+def new_member(school: str, data: dict, status: str, person_key: str | None = None) -> Member:
+    row = Member(school=school, person_key=person_key or uuid.uuid4().hex, name=data["name"].strip(),
+                 gender=data["gender"], birth_date=data["birth_date"], birth_month=data["birth_date"].month,
+                 category=data["category"], hire_date=data.get("hire_date"), position=data.get("position"),
+                 phone=data.get("phone"), id_number=data["id_number"], union_group_id=data.get("union_group_id"),
+                 join_date=data.get("join_date"), version=1)
+    row.set_status(status)
+    return row
+
+
+def admit(uow, district_session, school: str, data: dict, today: date) -> dict:
+    """入会: direct enrolment (active at once) or an application (申请入会) awaiting approval."""
+    session = uow.session
+    require_school(session, school)
+    data = normalise_person(data)
+    group = _group_name(session, data.get("union_group_id"))
+    check_id_free(district_session, school, data["id_number"])
+    status = "applicant" if data.pop("admission", "enrolment") == "application" else "active"
+    if status == "active":
+        data.setdefault("join_date", today)
+    row = new_member(school, data, status)
+    session.add(row)
+    session.flush()
+    session.add(StatusChange(school=school, member_id=row.id, from_status=None, to_status=status, effective_on=today,
+                             actor=uow.context.actor, reason="enrolment" if status == "active" else "application"))
+    if status == "active":
+        uow.publish("membership.member_admitted", {"member": views.snapshot(row), "admitted_on": today, "via": "enrolment"})
+    uow.commit()
+    return views.member(row, group)
+
+
+def approve(uow, school: str, member_id: int, on: date) -> dict:
+    """批准入会: an applicant becomes an active member."""
+    session = uow.session
+    row = load_member(session, member_id)
+    model.check_transition(row.status, "active")
+    record_status(session, row, "active", on=on, actor=uow.context.actor, reason="application_approved")
+    row.set_status("active")
+    row.join_date = row.join_date or on
+    row.version += 1
+    uow.publish("membership.member_admitted", {"member": views.snapshot(row), "admitted_on": on, "via": "application"})
+    uow.commit()
+    return views.member(row, _group_name(session, row.union_group_id))
+
+
+def update(uow, district_session, school: str, member_id: int, data: dict) -> dict:
+    session = uow.session
+    row = load_member(session, member_id)
+    if row.status in model.TERMINAL_STATUSES:
+        raise Conflict("member_closed", params={"status": row.status})
+    if "id_number" in data or "phone" in data or "birth_date" in data:
+        probe = {"id_number": data.get("id_number", row.id_number), **{k: data[k] for k in ("phone", "birth_date") if k in data}}
+        checked = normalise_person(probe)
+        if "id_number" in data:
+            check_id_free(district_session, school, checked["id_number"], except_member=row.id)
+            data["id_number"] = checked["id_number"]
+        if data.get("phone"):
+            data["phone"] = checked["phone"]
+    if "union_group_id" in data:
+        _group_name(session, data["union_group_id"])
+    changed = [k for k, v in data.items() if getattr(row, k) != v]
+    for key in changed:
+        setattr(row, key, data[key])
+    if "birth_date" in changed:
+        row.birth_month = row.birth_date.month
+    if changed:
+        row.version += 1
+        public = [c for c in changed if c not in ("id_number", "phone")]
+        uow.publish("membership.member_updated", {"member": views.snapshot(row), "changed": public or ["personal_data"]})
+        uow.commit()
+    return views.member(row, _group_name(session, row.union_group_id))
+
+
+def transfer(uow, school: str, member_id: int, to_school: str, on: date) -> dict:
+    """会员调动: close the membership here and open one at ``to_school``; both keep the history."""
+    session = uow.session
+    row = load_member(session, member_id)
+    known = {code for (code,) in session.execute(select(School.code).where(School.active.is_(True)))}
+    model.check_transfer(school, to_school, known)
+    model.check_transition(row.status, "transferred_out")
+    record_status(session, row, "transferred_out", on=on, actor=uow.context.actor, counterpart=to_school,
+                  reason="transfer")
+    row.set_status("transferred_out")
+    row.transferred_to_school = to_school
+    row.version += 1
+    session.flush()
+    data = {k: getattr(row, k) for k in ("name", "gender", "birth_date", "category", "hire_date", "position", "phone",
+                                         "id_number", "join_date")}
+    moved = new_member(to_school, data, "active", person_key=row.person_key)
+    moved.transferred_from_id = row.id
+    session.add(moved)
+    session.flush()
+    session.add(StatusChange(school=to_school, member_id=moved.id, from_status=None, to_status="active", effective_on=on,
+                             reason="transfer", counterpart_school=school, actor=uow.context.actor))
+    uow.publish("membership.member_transferred", {"member": views.snapshot(moved), "previous_member_id": row.id,
+                                                  "from_school": school, "to_school": to_school, "transferred_on": on})
+    uow.commit()
+    return {"from": views.member(row), "to": views.member(moved)}
+
+
+def retire(uow, school: str, member_id: int, on: date) -> dict:
+    """退休: the member stays in the union as a retiree (退休会员)."""
+    session = uow.session
+    row = load_member(session, member_id)
+    model.check_transition(row.status, "retired")
+    record_status(session, row, "retired", on=on, actor=uow.context.actor, reason="retirement")
+    row.set_status("retired")
+    row.category = model.category_after("retired", row.category)
+    row.version += 1
+    uow.publish("membership.member_retired", {"member": views.snapshot(row), "retired_on": on})
+    uow.commit()
+    return views.member(row, _group_name(session, row.union_group_id))
+
+
+def leave(uow, school: str, member_id: int, reason: str, note: str | None, on: date) -> dict:
+    """退会: the membership ends, with a reason."""
+    session = uow.session
+    row = load_member(session, member_id)
+    reason = model.check_leave_reason(reason)
+    model.check_transition(row.status, "left")
+    text = f"{reason}: {note}" if note else reason
+    record_status(session, row, "left", on=on, actor=uow.context.actor, reason=text)
+    row.set_status("left")
+    row.left_reason = text
+    row.version += 1
+    uow.publish("membership.member_left", {"member": views.snapshot(row), "reason": reason, "left_on": on})
+    uow.commit()
+    return views.member(row, _group_name(session, row.union_group_id))
+
+
+def get(uow, member_id: int, reveal: str | None, role: str | None) -> dict:
+    session = uow.session
+    row = load_member(session, member_id)
+    fields = frozenset()
+    if reveal:
+        if role not in PRIVILEGED_REVEAL_ROLES:
+            raise Forbidden("reveal_forbidden")
+        fields = frozenset({"id_number", "phone"} if reveal == "all" else {reveal})
+        session.add(PiiRead(school=row.school, member_id=row.id, fields=",".join(sorted(fields)),
+                            actor=uow.context.actor, role=role))
+        uow.commit()
+    return views.member(row, _group_name(session, row.union_group_id), reveal=fields)
+
+
+def history(session, member_id: int) -> dict:
+    load_member(session, member_id)
+    rows = session.execute(select(StatusChange).where(StatusChange.member_id == member_id)
+                           .order_by(StatusChange.id)).scalars()
+    return {"items": [views.status_change(r) for r in rows]}
+
+
+def search(session, school: str, query: dict) -> dict:
+    q = select(Member).where(Member.school == school)
+    if query.get("status"):
+        q = q.where(Member.status == query["status"])
+    if query.get("category"):
+        q = q.where(Member.category == query["category"])
+    if query.get("group"):
+        q = q.where(Member.union_group_id == query["group"])
+    if query.get("q"):
+        q = q.where(Member.name.contains(query["q"]))
+    total = session.execute(select(func.count()).select_from(q.subquery())).scalar_one()
+    page, size = query.get("page", 1), query.get("page_size", 50)
+    rows = session.execute(q.order_by(Member.id).offset((page - 1) * size).limit(size)).scalars().all()
+    groups = dict(session.execute(select(UnionGroup.id, UnionGroup.name)).all())
+    return {"items": [views.member(r, groups.get(r.union_group_id)) for r in rows], "total": total,
+            "page": page, "page_size": size}
+
+
+def birthdays(session, school: str, month: int, year: int, milestone_only: bool) -> dict:
+    """生日名单: members (not applicants or leavers) born in ``month``; 逢十 milestones flagged."""
+    rows = session.execute(select(Member.id, Member.name, Member.birth_date, Member.union_group_id)
+                           .where(Member.school == school, Member.birth_month == month,
+                                  Member.status.in_(("active", "retired")))).all()
+    groups = dict(session.execute(select(UnionGroup.id, UnionGroup.name)).all())
+    people = [{"member_id": r.id, "name": r.name, "birth_date": r.birth_date, "union_group": groups.get(r.union_group_id)}
+              for r in rows]
+    items = model.birthdays_in_month(people, month, year)
+    if milestone_only:
+        items = [i for i in items if i["milestone"]]
+    for item in items:
+        item["birth_date"] = item["birth_date"].isoformat()
+    return {"items": items, "total": len(items)}

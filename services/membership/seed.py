@@ -1,0 +1,60 @@
+"""Seeding the demo district (演示区): schools, union groups, members and committees, written
+through a unit of work so every admission is also an outbox event."""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+
+from services.membership import views
+from services.membership.demo import AS_OF, demo_district
+from services.membership.members import new_member
+from services.membership.orm import CommitteePosition, School, StatusChange, UnionGroup
+
+SCHOOL_FIELDS = ("code", "name", "kind", "area", "staff_headcount")
+
+
+def seed_demo_district(runtime, context: dict) -> None:
+    data = demo_district()
+    context["schools"] = [s["code"] for s in data["schools"]]
+    report = context.setdefault("report", [])
+    with runtime.unit_of_work("membership") as uow:
+        session = uow.session
+        if session.execute(select(School.code).where(School.code.in_(context["schools"]))).first():
+            report.append("demo district already present; not seeded again")
+            return
+        total = 0
+        for spec in data["schools"]:
+            code = spec["code"]
+            session.add(School(**{k: spec[k] for k in SCHOOL_FIELDS}, active=True))
+            uow.publish("membership.school_registered", {k: spec[k] for k in SCHOOL_FIELDS}, school=code)
+            groups = {}
+            for g in data["groups"][code]:
+                row = UnionGroup(school=code, name=g["name"])
+                session.add(row)
+                groups[g["name"]] = row
+            session.flush()
+            members = []
+            for m in data["members"][code]:
+                fields = {**m, "union_group_id": groups[m["union_group"]].id if m.get("union_group") in groups else None}
+                members.append(new_member(code, fields, m.get("status", "active")))
+            session.add_all(members)
+            session.flush()
+            for m in members:
+                session.add(StatusChange(school=code, member_id=m.id, from_status=None, to_status=m.status,
+                                         effective_on=m.join_date or AS_OF, reason="demo", actor="system"))
+            uow.publish_many("membership.member_admitted", [
+                {"member": views.snapshot(m), "admitted_on": m.join_date or AS_OF, "via": "enrolment"}
+                for m in members if m.status in ("active", "retired")], school=code)
+            for g in data["groups"][code]:
+                if g.get("leader_index") is not None:
+                    groups[g["name"]].leader_member_id = members[g["leader_index"]].id
+            for c in data["committee"][code]:
+                session.add(CommitteePosition(school=code, member_id=members[c["member_index"]].id,
+                                              portfolio=c["portfolio"], title=c.get("title"),
+                                              started_on=date(AS_OF.year, 1, 1)))
+            context.setdefault("chairs", {})[code] = next(
+                (members[c["member_index"]].id for c in data["committee"][code] if c["portfolio"] == "chair"), None)
+            total += len(members)
+        uow.commit()
+    report.append(f"demo district seeded: {len(data['schools'])} schools, {total} members")

@@ -1,0 +1,161 @@
+"""The ``unionhub`` commands other than ``serve``."""
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import subprocess
+import sys
+import time
+
+from shared import broker, contracts, i18n, plugins as plugin_registry, settings as settings_mod
+from shared.db import migrate as migrations
+
+
+def _say(text: str) -> None:
+    print(text, flush=True)
+
+
+def ensure_broker(settings) -> bool:
+    ok, detail = broker.broker_reachable(settings.amqp_uri)
+    if ok:
+        return True
+    _say(f"RabbitMQ is not reachable at {settings.amqp_uri} ({detail}).")
+    if shutil.which("rabbitmq-server"):
+        _say("Starting it with: rabbitmq-server -detached")
+        subprocess.run(["rabbitmq-server", "-detached"], check=False)
+        for _ in range(90):
+            time.sleep(1)
+            if broker.broker_reachable(settings.amqp_uri)[0]:
+                _say("RabbitMQ is up.")
+                return True
+        _say("RabbitMQ did not come up within 90 s; see /var/log/rabbitmq/.")
+        return False
+    _say("Start RabbitMQ first, for example one of:\n"
+         "  sudo apt-get install -y rabbitmq-server && sudo rabbitmq-server -detached\n"
+         "  docker compose up -d rabbitmq\n"
+         "or point UNIONHUB_AMQP_URI at a running broker.")
+    return False
+
+
+def _setup(only=None):
+    settings = settings_mod.load()
+    found = plugin_registry.discover(only)
+    contracts.load_all()
+    for plugin in found.values():
+        i18n.register(plugin.messages)
+    return settings, found
+
+
+def _migrate_all(settings, found) -> None:
+    for name, plugin in found.items():
+        if plugin.migrations:
+            migrations.upgrade(plugin, settings.database_for(name))
+            _say(f"migrated {name}: {_safe_url(settings.database_for(name))}")
+
+
+def _safe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def _ensure_admin(settings, found) -> None:
+    from services.gateway import accounts
+    from shared.runtime import Runtime
+    runtime = Runtime(settings, found)
+    password = os.environ.get("UNIONHUB_ADMIN_PASSWORD")
+    generated = not password
+    password = password or secrets.token_urlsafe(12)
+    with runtime.session("gateway") as session:
+        created = accounts.ensure_admin(session, password)
+    runtime.close()
+    if created and generated:
+        _say("=" * 60 + f"\nDistrict admin created: username 'admin', password '{password}'\n"
+             "(shown once; set UNIONHUB_ADMIN_PASSWORD to choose it)\n" + "=" * 60)
+    elif created:
+        _say("District admin 'admin' created with the password from UNIONHUB_ADMIN_PASSWORD.")
+
+
+def _seed(settings, found) -> None:
+    from shared.runtime import Runtime
+    runtime = Runtime(settings, found)
+    context: dict = {}
+    order = sorted(found.values(), key=lambda p: p.name == "gateway")  # accounts last: they need the schools
+    for plugin in order:
+        if plugin.seed_demo:
+            plugin.seed_demo(runtime, context)
+    runtime.close()
+    for line in context.get("report", []):
+        _say(line)
+
+
+def run(args) -> int:
+    settings, found = _setup(args.only)
+    if not ensure_broker(settings):
+        return 2
+    try:
+        _migrate_all(settings, found)
+    except Exception as exc:
+        _say(f"Migrating the databases failed: {exc}")
+        return 2
+    if "gateway" in found:
+        _ensure_admin(settings, found)
+    if args.demo:
+        _seed(settings, found)
+    names = [n for n, p in found.items() if p.service or n == "gateway"]
+    _say(f"Starting {', '.join(names)}; gateway on http://{settings.host}:{settings.port_for('gateway')} "
+         f"(API docs at /api/docs, OpenAPI at /api/v1/openapi.json). Ctrl-C stops everything.")
+    from shared.runner import supervise
+    return supervise(names)
+
+
+def migrate(args) -> int:
+    settings, found = _setup(args.plugins or None)
+    _migrate_all(settings, found)
+    return 0
+
+
+def seed_demo(args) -> int:
+    settings, found = _setup()
+    _migrate_all(settings, found)
+    _seed(settings, found)
+    return 0
+
+
+def create_admin(args) -> int:
+    settings, found = _setup()
+    _migrate_all(settings, found)
+    _ensure_admin(settings, found)
+    return 0
+
+
+def dlq(args) -> int:
+    from shared import dlq as dead_letters
+    settings = settings_mod.load()
+    if args.dlq_command == "list":
+        for name, depth in dead_letters.list_queues(settings.amqp_uri):
+            _say(f"{depth:8d}  {name}")
+        return 0
+    moved = dead_letters.replay(settings.amqp_uri, queue=args.queue, limit=args.limit)
+    for name, count in moved.items():
+        _say(f"replayed {count} message(s) from {name}")
+    if not moved:
+        _say("no dead-lettered messages")
+    return 0
+
+
+def outbox(args) -> int:
+    from sqlalchemy import func, select
+    settings, found = _setup()
+    from shared.runtime import Runtime
+    runtime = Runtime(settings, found)
+    for name, plugin in found.items():
+        if not plugin.metadata:
+            continue
+        table = plugin.metadata().tables.get("outbox")
+        with runtime.engine(name).connect() as conn:
+            pending = conn.execute(select(func.count()).select_from(table).where(table.c.sent_at.is_(None))).scalar()
+            sent = conn.execute(select(func.count()).select_from(table).where(table.c.sent_at.is_not(None))).scalar()
+        _say(f"{name}: {pending} pending, {sent} sent")
+    runtime.close()
+    return 0

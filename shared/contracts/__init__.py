@@ -1,0 +1,123 @@
+"""Integration-event contracts: the versioned envelope and the registry of payload schemas.
+
+Every event on the bus is ``EnvelopeV1`` with a ``payload`` described by the schema registered
+for ``(type, version)``. Types are ``<service>.<noun>_<past verb>``; the exchange is
+``<service>.events`` and the routing key the part after the dot, so nameko event handlers
+(``@event_handler("membership", "member_admitted")``) receive them unchanged. Publishers validate
+before writing to the outbox; consumers validate on receipt. ``tests/contracts`` checks both sides.
+"""
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate
+
+
+class ContractViolation(ValueError):
+    """A message that does not match its contract: a bug in the publisher, or a poison message."""
+
+
+class EnvelopeV1(Schema):
+    class Meta:
+        unknown = RAISE
+
+    event_id = fields.String(required=True, validate=validate.Length(equal=36))
+    type = fields.String(required=True, validate=validate.Regexp(r"^[a-z_]+\.[a-z_]+$"))
+    version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    occurred_at = fields.String(required=True)
+    school = fields.String(required=True, allow_none=True)
+    actor = fields.String(required=True, allow_none=True)
+    payload = fields.Dict(required=True)
+
+
+@dataclass(frozen=True)
+class Envelope:
+    event_id: str
+    type: str
+    version: int
+    occurred_at: str
+    school: str | None
+    actor: str | None
+    payload: dict
+
+    @property
+    def source(self) -> str:
+        return self.type.split(".", 1)[0]
+
+    @property
+    def name(self) -> str:
+        return self.type.split(".", 1)[1]
+
+
+_REGISTRY: dict[tuple[str, int], type[Schema]] = {}
+
+
+def contract(type_: str, version: int = 1):
+    """Register a payload schema as the contract of ``type_`` at ``version``."""
+    def deco(schema_cls: type[Schema]) -> type[Schema]:
+        key = (type_, version)
+        if key in _REGISTRY and _REGISTRY[key] is not schema_cls:
+            raise ValueError(f"contract {type_} v{version} registered twice")
+        _REGISTRY[key] = schema_cls
+        return schema_cls
+    return deco
+
+
+def load_all() -> None:
+    """Import every contract module so the registry is complete."""
+    for info in pkgutil.iter_modules(__path__):
+        importlib.import_module(f"{__name__}.{info.name}")
+
+
+def registered() -> dict[tuple[str, int], type[Schema]]:
+    return dict(_REGISTRY)
+
+
+def schema_for(type_: str, version: int) -> Schema:
+    try:
+        return _REGISTRY[(type_, version)](unknown=RAISE)
+    except KeyError:
+        raise ContractViolation(f"no contract for {type_} v{version}") from None
+
+
+def check_payload(type_: str, version: int, payload: dict) -> dict:
+    errors = schema_for(type_, version).validate(payload)
+    if errors:
+        raise ContractViolation(f"{type_} v{version} payload does not match its contract: {errors}")
+    return payload
+
+
+def make_envelope(type_: str, payload: dict, *, school: str | None, actor: str | None,
+                  version: int = 1) -> dict:
+    check_payload(type_, version, payload)
+    return {
+        "event_id": str(uuid.uuid4()),
+        "type": type_,
+        "version": version,
+        "occurred_at": datetime.now(timezone.utc).isoformat(timespec="milliseconds"),
+        "school": school,
+        "actor": actor,
+        "payload": payload,
+    }
+
+
+def parse(body: dict, *, lenient_payload: bool = False) -> Envelope:
+    """Validate a received message; unknown payload fields are tolerated when ``lenient_payload``
+    so that a consumer keeps working when a publisher adds an optional field."""
+    if not isinstance(body, dict):
+        raise ContractViolation("event body is not an object")
+    try:
+        data = EnvelopeV1().load(body)
+    except ValidationError as exc:
+        raise ContractViolation(f"bad envelope: {exc.messages}") from None
+    schema = schema_for(data["type"], data["version"])
+    if lenient_payload:
+        schema.unknown = EXCLUDE
+    errors = schema.validate(data["payload"])
+    if errors:
+        raise ContractViolation(f"{data['type']} v{data['version']} payload: {errors}")
+    return Envelope(**data)

@@ -1,0 +1,88 @@
+"""Unit of work: one database transaction holding a state change, its outbox rows and, for an
+event consumer, the dedupe record of the event it handles. Nothing is half-written: either all of
+it commits or none does (STYLE: load, call the model, commit)."""
+from __future__ import annotations
+
+from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError
+
+from shared import contracts
+from shared.db.base import utcnow
+from shared.jsonutil import dumps, json_ready
+from shared.tenancy import CallContext
+
+
+class AlreadyProcessed(Exception):
+    """Raised inside a handler's unit of work when its event was handled before."""
+
+
+class UnitOfWork:
+    def __init__(self, session_factory, kit, *, schools, context: CallContext, on_commit=None):
+        self._factory = session_factory
+        self._kit = kit
+        self._schools = None if schools is None else frozenset(schools)
+        self.context = context
+        self._on_commit = on_commit
+        self.session = None
+        self.published: list[dict] = []
+        self._committed = False
+
+    def __enter__(self) -> "UnitOfWork":
+        self.session = self._factory(self._schools)
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        try:
+            if not self._committed:
+                self.session.rollback()
+        finally:
+            self.session.close()
+        return False
+
+    def publish(self, type_: str, payload: dict, *, school: str | None = None, version: int = 1) -> dict:
+        """Record an integration event in the outbox, in this transaction."""
+        return self.publish_many(type_, [payload], school=school, version=version)[0]
+
+    def publish_many(self, type_: str, payloads: list[dict], *, school: str | None = None,
+                     version: int = 1) -> list[dict]:
+        source, name = type_.split(".", 1)
+        now = utcnow()
+        envelopes, rows = [], []
+        for payload in payloads:
+            env = contracts.make_envelope(type_, json_ready(payload), school=school or self.context.school,
+                                          actor=self.context.actor, version=version)
+            envelopes.append(env)
+            headers = {f"nameko.{k}": v for k, v in self.context.to_context_data().items()}
+            headers["nameko.school"] = env["school"]
+            headers = {k: v for k, v in headers.items() if v is not None}
+            rows.append(dict(event_id=env["event_id"], exchange=f"{source}.events", routing_key=name,
+                             type=type_, school=env["school"], body=dumps(env), headers=headers,
+                             created_at=now, attempts=0, next_attempt_at=now))
+        if rows:
+            self.session.execute(insert(self._kit.outbox), rows)
+        self.published.extend(envelopes)
+        return envelopes
+
+    def claim(self, consumer: str, event_id: str) -> None:
+        """Record that ``consumer`` handles ``event_id`` in this transaction; raises
+        ``AlreadyProcessed`` when it was handled before."""
+        processed = self._kit.processed
+        seen = self.session.execute(
+            select(processed.c.id).where(processed.c.consumer == consumer, processed.c.event_id == event_id)
+        ).first()
+        if seen:
+            raise AlreadyProcessed(event_id)
+        self.session.execute(insert(processed).values(consumer=consumer, event_id=event_id, processed_at=utcnow()))
+
+    def flush(self) -> None:
+        self.session.flush()
+
+    def commit(self) -> None:
+        try:
+            self.session.commit()
+        except IntegrityError:
+            self.session.rollback()
+            raise
+        self._committed = True
+        if self.published and self._on_commit:
+            self._on_commit()

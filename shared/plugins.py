@@ -1,0 +1,121 @@
+"""The plugin contract: what a service contributes to the platform.
+
+Each service registers one ``Plugin`` under the entry-point group ``unionhub.plugins``. The
+gateway and the runner discover plugins and never name a service: adding a sixth service edits
+neither. A duplicate route, an unknown role or a route whose RPC target is not the plugin's own
+service fails loudly at start.
+"""
+from __future__ import annotations
+
+import importlib
+import re
+from dataclasses import dataclass, field
+from importlib.metadata import entry_points
+from typing import Callable
+
+from shared.tenancy import ROLES
+
+GROUP = "unionhub.plugins"
+_PARAM = re.compile(r"\{(\w+)\}")
+
+
+class PluginError(RuntimeError):
+    """The plugin set is inconsistent; the platform refuses to start."""
+
+
+@dataclass(frozen=True)
+class Route:
+    """One HTTP endpoint: the gateway authenticates, checks ``roles`` and the school, validates
+    with the schemas, then calls ``rpc`` (``service.method``) with the path parameters and
+    ``query=`` / ``data=``, or a local ``handler`` of the gateway itself."""
+    method: str
+    path: str
+    summary: str
+    summary_en: str = ""
+    rpc: str | None = None
+    handler: str | None = None
+    after: str | None = None      # gateway hook run with the RPC result (keeps gateway read models current)
+    roles: frozenset = frozenset()
+    self_roles: frozenset = frozenset()
+    request: type | None = None
+    query: type | None = None
+    response: type | None = None
+    status: int = 200
+    body: str = "json"           # json | upload | none
+    produces: str = "json"       # json | xlsx | csv
+    public: bool = False
+    tags: tuple = ()
+
+    @property
+    def params(self) -> list[str]:
+        return _PARAM.findall(self.path)
+
+    @property
+    def scope(self) -> str:
+        if self.path.startswith("/api/v1/schools/{school}"):
+            return "school"
+        if self.path.startswith("/api/v1/district"):
+            return "district"
+        return "platform"
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return self.method.upper(), _PARAM.sub("{}", self.path)
+
+
+@dataclass
+class Plugin:
+    name: str
+    service: str | None = None            # "package.module:Class" of the nameko service
+    routes: list[Route] = field(default_factory=list)
+    publishes: list[str] = field(default_factory=list)
+    messages: dict = field(default_factory=dict)
+    migrations: str | None = None         # package holding alembic.ini-less migrations (env.py + versions/)
+    metadata: Callable | None = None      # () -> MetaData of the service database
+    seed_demo: Callable | None = None     # (runtime) -> None
+    annual_summary: bool = False          # the service answers rpc annual_summary(school, year)
+
+    def service_class(self):
+        if not self.service:
+            return None
+        module, _, name = self.service.partition(":")
+        return getattr(importlib.import_module(module), name)
+
+
+def validate(plugins: dict[str, Plugin]) -> None:
+    seen: dict[tuple, str] = {}
+    for plugin in plugins.values():
+        for route in plugin.routes:
+            if route.key in seen:
+                raise PluginError(f"duplicate route {route.method} {route.path}: {seen[route.key]} and {plugin.name}")
+            seen[route.key] = plugin.name
+            unknown = (set(route.roles) | set(route.self_roles)) - set(ROLES)
+            if unknown:
+                raise PluginError(f"{route.method} {route.path}: unknown roles {sorted(unknown)}")
+            if bool(route.rpc) == bool(route.handler):
+                raise PluginError(f"{route.method} {route.path}: give exactly one of rpc or handler")
+            if route.rpc and route.rpc.split(".", 1)[0] != plugin.name:
+                raise PluginError(f"{route.method} {route.path}: rpc {route.rpc} is not {plugin.name}'s own")
+            if not route.public and not route.roles:
+                raise PluginError(f"{route.method} {route.path}: no roles allowed and not public")
+            if route.scope == "school" and route.params[:1] != ["school"]:
+                raise PluginError(f"{route.method} {route.path}: school routes start with {{school}}")
+
+
+def discover(only: list[str] | None = None) -> dict[str, Plugin]:
+    plugins: dict[str, Plugin] = {}
+    for ep in entry_points(group=GROUP):
+        if only and ep.name not in only:
+            continue
+        plugin = ep.load()
+        if not isinstance(plugin, Plugin):
+            raise PluginError(f"entry point {ep.name} is not a shared.plugins.Plugin")
+        if plugin.name != ep.name:
+            raise PluginError(f"entry point {ep.name} exposes plugin named {plugin.name}")
+        plugins[ep.name] = plugin
+    if only:
+        missing = set(only) - set(plugins)
+        if missing:
+            raise PluginError(f"no such plugin: {', '.join(sorted(missing))}")
+    validate(plugins)
+    return dict(sorted(plugins.items(), key=lambda kv: (kv[0] != "gateway", kv[0])))

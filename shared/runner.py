@@ -1,0 +1,93 @@
+"""Serving one service, and supervising all of them (``unionhub run``)."""
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import subprocess
+import sys
+import time
+
+
+def serve(plugin_name: str, *, migrate: bool = False, port: int | None = None) -> int:
+    import eventlet
+    eventlet.monkey_patch()
+    from psycogreen.eventlet import patch_psycopg
+    patch_psycopg()
+
+    from nameko.runners import ServiceRunner
+
+    from shared import contracts, i18n, plugins, settings as settings_mod
+    from shared.db import migrate as migrations
+
+    logging.basicConfig(level=os.environ.get("UNIONHUB_LOG_LEVEL", "INFO"),
+                        format=f"%(asctime)s {plugin_name} %(levelname)s %(name)s: %(message)s")
+    if port:
+        os.environ[f"UNIONHUB_PORT_{plugin_name.upper()}"] = str(port)
+    settings = settings_mod.load()
+    found = plugins.discover()
+    if plugin_name not in found:
+        print(f"unionhub: no plugin named {plugin_name!r} (installed: {', '.join(found)})", file=sys.stderr)
+        return 2
+    plugin = found[plugin_name]
+    contracts.load_all()
+    for p in found.values():
+        i18n.register(p.messages)
+    if migrate:
+        migrations.upgrade(plugin, settings.database_for(plugin_name))
+    service_cls = plugin.service_class() if plugin.service else None
+    if plugin_name == "gateway":
+        from services.gateway.service import GatewayService
+        service_cls = GatewayService
+    if service_cls is None:
+        print(f"unionhub: plugin {plugin_name} has no service to run", file=sys.stderr)
+        return 2
+    runner = ServiceRunner(settings_mod.nameko_config(settings, plugin_name))
+    runner.add_service(service_cls)
+
+    def shutdown(signum, frame):
+        eventlet.spawn_n(runner.stop)
+
+    signal.signal(signal.SIGTERM, shutdown)
+    signal.signal(signal.SIGINT, shutdown)
+    runner.start()
+    logging.getLogger("unionhub").info("%s listening on %s:%s", plugin_name, settings.host, settings.port_for(plugin_name))
+    runner.wait()
+    return 0
+
+
+def supervise(names: list[str], env: dict | None = None) -> int:
+    """Start ``unionhub serve`` for each plugin and stop them all when one dies or on Ctrl-C."""
+    procs: dict[str, subprocess.Popen] = {}
+    for name in names:
+        procs[name] = subprocess.Popen([sys.executable, "-m", "shared.cli", "serve", name], env=env)
+    stopping = False
+
+    def stop(*_):
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    code = 0
+    try:
+        while not stopping:
+            for name, proc in procs.items():
+                if proc.poll() is not None:
+                    print(f"unionhub: service {name} exited with code {proc.returncode}; stopping the others",
+                          file=sys.stderr)
+                    code = proc.returncode or 1
+                    stopping = True
+                    break
+            time.sleep(0.3)
+    finally:
+        for proc in procs.values():
+            if proc.poll() is None:
+                proc.terminate()
+        deadline = time.time() + 15
+        for proc in procs.values():
+            try:
+                proc.wait(timeout=max(0.1, deadline - time.time()))
+            except subprocess.TimeoutExpired:
+                proc.kill()
+    return code
