@@ -1,0 +1,44 @@
+"""Fixtures shared by every test layer. Integration and e2e tests use the machine's real RabbitMQ
+and PostgreSQL; when either is missing they fail with a message, never skip."""
+from __future__ import annotations
+
+import shutil
+import uuid
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from shared import broker, testing
+
+
+@pytest.fixture(scope="session")
+def amqp_uri():
+    """A throwaway vhost on the local RabbitMQ, deleted at the end of the session."""
+    if shutil.which("rabbitmqctl") is None:
+        pytest.fail("rabbitmqctl not found: integration tests need the local RabbitMQ (see README)")
+    ok, detail = broker.broker_reachable(f"amqp://guest:guest@{testing.AMQP_HOST}/")
+    if not ok:
+        pytest.fail(f"RabbitMQ is not reachable at {testing.AMQP_HOST}: {detail}")
+    name, uri = testing.create_vhost()
+    yield uri
+    testing.delete_vhost(name)
+
+
+@pytest.fixture(scope="session")
+def pg_available():
+    try:
+        engine = create_engine(testing.PG_ADMIN_URL)
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        engine.dispose()
+    except Exception as exc:
+        pytest.fail(f"PostgreSQL is not reachable at {testing.PG_ADMIN_URL}: {exc}")
+    return testing.pg_server_url()
+
+
+@pytest.fixture
+def db_prefix(pg_available):
+    """A unique database-name prefix; every database created under it is dropped afterwards."""
+    prefix = f"uht_{uuid.uuid4().hex[:8]}_"
+    yield prefix
+    testing.drop_databases_with_prefix(prefix)
