@@ -102,8 +102,12 @@ def run(args) -> int:
         _ensure_admin(settings, found)
     if args.demo:
         _seed(settings, found)
-    names = [n for n, p in found.items() if p.service or n == "gateway"]
-    _say(f"Starting {', '.join(names)}; gateway on http://{settings.host}:{settings.port_for('gateway')} "
+    names = [n for n, p in found.items() if p.service]
+    # the gateway is the CPU-bound hop: one process per core shares its port (SO_REUSEPORT)
+    gateways = int(os.environ.get("UNIONHUB_GATEWAY_PROCESSES") or min(2, os.cpu_count() or 1))
+    if "gateway" in names:
+        names = ["gateway"] * max(gateways, 1) + [n for n in names if n != "gateway"]
+    _say(f"Starting {', '.join(names)} ({len(names)} processes); gateway on http://{settings.host}:{settings.port_for('gateway')} "
          f"(API docs at /api/docs, OpenAPI at /api/v1/openapi.json). Ctrl-C stops everything.")
     from shared.runner import supervise
     return supervise(names)

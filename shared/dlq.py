@@ -2,8 +2,6 @@
 their messages onto the consumer queue they came from."""
 from __future__ import annotations
 
-import inspect
-
 from amqp.basic_message import Message
 from kombu import Connection
 
@@ -12,19 +10,12 @@ from shared import broker, plugins as plugin_registry
 
 def consumer_queues() -> list[str]:
     """Every idempotent-handler queue of the installed services."""
-    from shared.inbox import InboxEventHandler
+    from shared.inbox import handler_queues
     names = []
-    for name, plugin in plugin_registry.discover().items():
+    for plugin in plugin_registry.discover().values():
         cls = plugin.service_class() if plugin.service else None
-        if name == "gateway":
-            from services.gateway.service import GatewayService
-            cls = GatewayService
-        if cls is None:
-            continue
-        for attr, member in inspect.getmembers(cls):
-            for entrypoint in getattr(member, "nameko_entrypoints", ()):
-                if isinstance(entrypoint, InboxEventHandler):
-                    names.append(f"evt-{entrypoint.source_service}-{entrypoint.event_type}--{cls.name}.{attr}")
+        if cls is not None:
+            names.extend(name for name, _source, _type in handler_queues(cls))
     return sorted(names)
 
 

@@ -11,9 +11,10 @@ its contract is dead-lettered at once.
 from __future__ import annotations
 
 import functools
+import inspect
 import logging
 
-from kombu import Queue
+from kombu import Connection, Queue
 from nameko.events import EventHandler, SERVICE_POOL
 from nameko.messaging import Consumer
 from nameko.standalone.events import get_event_exchange
@@ -31,12 +32,9 @@ class InboxEventHandler(EventHandler):
 
     def setup(self):
         config = self.container.config
-        name = f"evt-{self.source_service}-{self.event_type}--{self.container.service_name}.{self.method_name}"
-        limit = int(config.get("UNIONHUB_DELIVERY_LIMIT", 5))
-        broker.declare_dead_letter_queue(config["AMQP_URI"], name)
-        self.queue = Queue(name, exchange=get_event_exchange(self.source_service, config),
-                           routing_key=self.event_type, durable=True,
-                           queue_arguments=broker.consumer_queue_arguments(name, limit))
+        name = queue_name(self.source_service, self.event_type, self.container.service_name, self.method_name)
+        self.queue = consumer_queue(name, self.source_service, self.event_type, config)
+        declare_queue(config["AMQP_URI"], self.queue)
         Consumer.setup(self)
 
     def handle_message_processed(self, message, result=None, exc_info=None):
@@ -48,6 +46,46 @@ class InboxEventHandler(EventHandler):
                 pass
             return
         super().handle_message_processed(message, result, exc_info)
+
+
+def queue_name(source: str, event_type: str, service: str, method: str) -> str:
+    return f"evt-{source}-{event_type}--{service}.{method}"
+
+
+def consumer_queue(name: str, source: str, event_type: str, config: dict) -> Queue:
+    limit = int(config.get("UNIONHUB_DELIVERY_LIMIT", 5))
+    return Queue(name, exchange=get_event_exchange(source, config), routing_key=event_type, durable=True,
+                 queue_arguments=broker.consumer_queue_arguments(name, limit))
+
+
+def declare_queue(amqp_uri: str, queue: Queue) -> None:
+    """The consumer queue, bound to its exchange, and its dead-letter queue."""
+    broker.declare_dead_letter_queue(amqp_uri, queue.name)
+    with Connection(amqp_uri, connect_timeout=5) as conn:
+        queue(conn.channel()).declare()
+
+
+def handler_queues(service_cls) -> list[tuple[str, str, str]]:
+    """``(queue, source, event_type)`` of every idempotent handler of a nameko service class."""
+    out = []
+    for attr, member in inspect.getmembers(service_cls):
+        for entrypoint in getattr(member, "nameko_entrypoints", ()):
+            if isinstance(entrypoint, InboxEventHandler):
+                out.append((queue_name(entrypoint.source_service, entrypoint.event_type, service_cls.name, attr),
+                            entrypoint.source_service, entrypoint.event_type))
+    return sorted(out)
+
+
+def declare_topology(amqp_uri: str, service_classes, config: dict | None = None) -> list[str]:
+    """Declare every consumer queue of the given services before any of them starts, so that no
+    event published by one service before another first runs finds no queue."""
+    config = dict(config or {}, AMQP_URI=amqp_uri)
+    names = []
+    for cls in service_classes:
+        for name, source, event_type in handler_queues(cls):
+            declare_queue(amqp_uri, consumer_queue(name, source, event_type, config))
+            names.append(name)
+    return names
 
 
 def consumes(source: str, event_type: str, *, scope: str = "school"):

@@ -2,8 +2,8 @@
 
 Each batch is published on a channel in confirm mode with ``mandatory=True``; a row is marked
 sent only after the broker confirmed it. A row the broker returned as unroutable (no service
-subscribes to that type) is marked sent with the reason kept and counted in
-``unionhub_events_unrouted_total``. A row that was nacked or left unconfirmed is retried with
+subscribes to that type) is retried for a few minutes, then marked sent with the reason kept and
+counted in ``unionhub_events_unrouted_total``. A row that was nacked or left unconfirmed is retried with
 exponential backoff; a broken connection
 rolls the batch back and the relay reconnects with backoff. The broker being down delays events,
 never loses them; a crash between publish and mark re-publishes, and consumers dedupe by
@@ -29,6 +29,7 @@ from shared.db.engine import is_postgres
 log = logging.getLogger(__name__)
 
 MAX_BACKOFF_SECONDS = 300
+UNROUTABLE_RETRIES = 8   # about four minutes of backoff before an event nobody subscribes to is let go
 
 
 def retry_delay(attempts: int) -> float:
@@ -185,10 +186,11 @@ class OutboxRelay:
 
     def _mark(self, conn, rows, outcome) -> None:
         now = utcnow()
-        # unroutable = no consumer queue is bound for this type (queues are declared when their
-        # service first starts, and are durable): nobody subscribes, so there is nobody to lose it for
+        # unroutable = no consumer queue is bound for this type. Every service declares all installed
+        # consumers' queues before it starts, so this is either a subscriber that does not exist
+        # (kept retrying for a while in case one is being deployed) or nobody subscribes at all
         sent = [r.id for r in rows if outcome.get(r.event_id, "missing") is None
-                or outcome[r.event_id].startswith("unroutable")]
+                or (outcome[r.event_id].startswith("unroutable") and r.attempts >= UNROUTABLE_RETRIES)]
         for start in range(0, len(sent), 500):
             conn.execute(update(self.outbox).where(self.outbox.c.id.in_(sent[start:start + 500])).values(sent_at=now))
         for row in rows:
@@ -196,7 +198,7 @@ class OutboxRelay:
             if error is None:
                 metrics.EVENTS_PUBLISHED.labels(self.service, row.type).inc()
                 continue
-            if error.startswith("unroutable"):
+            if error.startswith("unroutable") and row.attempts >= UNROUTABLE_RETRIES:
                 metrics.EVENTS_UNROUTED.labels(self.service, row.type).inc()
                 conn.execute(update(self.outbox).where(self.outbox.c.id == row.id).values(last_error=error[:500]))
                 continue

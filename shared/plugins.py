@@ -63,6 +63,45 @@ class Route:
         return self.method.upper(), _PARAM.sub("{}", self.path)
 
 
+@dataclass(frozen=True)
+class Doc:
+    """One document of a gateway-hosted read model; ``tags`` are up to three filterable values
+    and ``search`` a text to match; a document only replaces one with a lower ``version``."""
+    collection: str
+    school: str
+    key: int
+    version: int
+    data: dict
+    tags: tuple = (None, None, None)
+    search: str | None = None
+
+
+@dataclass(frozen=True)
+class Settle:
+    """Answer of a bulk write: serve ``collection`` of ``school`` through RPC until the read model
+    holds ``expected`` documents for it (the events are still on their way)."""
+    collection: str
+    school: str
+    expected: int
+
+
+MISS = object()   # a read model cannot answer: call the service
+
+
+@dataclass
+class ReadModel:
+    """A projection of a plugin's events that the gateway hosts, so that hot GET routes are
+    answered without an RPC (the service stays the source of truth).
+
+    ``project``: event type -> fn(payload) -> [Doc]; ``absorb``: rpc -> fn(result) -> [Doc | Settle]
+    (write-through, so a client reads its own writes); ``serve``: rpc -> fn(store, kwargs) -> result
+    or ``MISS`` to fall back to the RPC."""
+    name: str
+    project: dict = field(default_factory=dict)
+    absorb: dict = field(default_factory=dict)
+    serve: dict = field(default_factory=dict)
+
+
 @dataclass
 class Plugin:
     name: str
@@ -74,12 +113,15 @@ class Plugin:
     metadata: Callable | None = None      # () -> MetaData of the service database
     seed_demo: Callable | None = None     # (runtime) -> None
     annual_summary: bool = False          # the service answers rpc annual_summary(school, year)
+    read_models: list = field(default_factory=list)   # ReadModel factories: () -> ReadModel
 
     def service_class(self):
+        """The nameko service class; ``service`` may name a class or a zero-argument factory."""
         if not self.service:
             return None
         module, _, name = self.service.partition(":")
-        return getattr(importlib.import_module(module), name)
+        target = getattr(importlib.import_module(module), name)
+        return target if isinstance(target, type) else target()
 
 
 def validate(plugins: dict[str, Plugin]) -> None:

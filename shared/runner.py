@@ -22,6 +22,10 @@ def serve(plugin_name: str, *, migrate: bool = False, port: int | None = None) -
 
     logging.basicConfig(level=os.environ.get("UNIONHUB_LOG_LEVEL", "INFO"),
                         format=f"%(asctime)s {plugin_name} %(levelname)s %(name)s: %(message)s")
+    # one access-log line per request costs more than the request on the hot path; opt back in
+    # with UNIONHUB_ACCESS_LOG=1
+    if os.environ.get("UNIONHUB_ACCESS_LOG") != "1":
+        logging.getLogger("nameko.web.server").setLevel(logging.WARNING)
     if port:
         os.environ[f"UNIONHUB_PORT_{plugin_name.upper()}"] = str(port)
     settings = settings_mod.load()
@@ -36,13 +40,15 @@ def serve(plugin_name: str, *, migrate: bool = False, port: int | None = None) -
     if migrate:
         migrations.upgrade(plugin, settings.database_for(plugin_name))
     service_cls = plugin.service_class() if plugin.service else None
-    if plugin_name == "gateway":
-        from services.gateway.service import GatewayService
-        service_cls = GatewayService
     if service_cls is None:
         print(f"unionhub: plugin {plugin_name} has no service to run", file=sys.stderr)
         return 2
-    runner = ServiceRunner(settings_mod.nameko_config(settings, plugin_name))
+    config = settings_mod.nameko_config(settings, plugin_name)
+    # every installed service's queues, not only ours: whichever starts first makes sure no event
+    # is published before its consumers' queues exist
+    from shared.inbox import declare_topology
+    declare_topology(settings.amqp_uri, [p.service_class() for p in found.values() if p.service], config)
+    runner = ServiceRunner(config)
     runner.add_service(service_cls)
 
     def shutdown(signum, frame):
@@ -59,8 +65,8 @@ def serve(plugin_name: str, *, migrate: bool = False, port: int | None = None) -
 def supervise(names: list[str], env: dict | None = None) -> int:
     """Start ``unionhub serve`` for each plugin and stop them all when one dies or on Ctrl-C."""
     procs: dict[str, subprocess.Popen] = {}
-    for name in names:
-        procs[name] = subprocess.Popen([sys.executable, "-m", "shared.cli", "serve", name], env=env)
+    for i, name in enumerate(names):
+        procs[f"{name}#{i}"] = subprocess.Popen([sys.executable, "-m", "shared.cli", "serve", name], env=env)
     stopping = False
 
     def stop(*_):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, DateTime, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shared.db import install_kit_tables, make_base, utcnow
@@ -58,3 +58,33 @@ class KnownSchool(Base):
     code: Mapped[str] = mapped_column(String(32), primary_key=True)
     name: Mapped[str] = mapped_column(String(100), nullable=False)
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+
+
+class ReadDoc(Base):
+    """Documents of the read models that plugins ask the gateway to host (``shared.plugins.ReadModel``),
+    kept current from their events and from the gateway's own writes."""
+    __tablename__ = "read_docs"
+    __table_args__ = (
+        Index("ix_read_docs_tag1", "collection", "school", "tag1"),
+        Index("ix_read_docs_tag2", "collection", "school", "tag2"),
+        Index("ix_read_docs_tag3", "collection", "school", "tag3"),
+    )
+    collection: Mapped[str] = mapped_column(String(40), primary_key=True)
+    school: Mapped[str] = mapped_column(String(32), primary_key=True)
+    key: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+    tag1: Mapped[str | None] = mapped_column(String(40))
+    tag2: Mapped[str | None] = mapped_column(String(40))
+    tag3: Mapped[str | None] = mapped_column(String(40))
+    search: Mapped[str | None] = mapped_column(String(200))
+    data: Mapped[str] = mapped_column(Text, nullable=False)
+
+
+class ReadSettle(Base):
+    """A bulk write whose events are still arriving: reads of ``collection`` for ``school`` go to the
+    service until the read model holds ``expected`` documents (or ``until`` passes)."""
+    __tablename__ = "read_settles"
+    collection: Mapped[str] = mapped_column(String(40), primary_key=True)
+    school: Mapped[str] = mapped_column(String(32), primary_key=True)
+    expected: Mapped[int] = mapped_column(Integer, nullable=False)
+    until: Mapped[datetime] = mapped_column(DateTime, nullable=False)

@@ -25,7 +25,7 @@ from shared import i18n, metrics
 from shared.errors import (BadRequest, DomainError, Forbidden, NotAuthenticated, NotFound, TooLarge,
                            UnsupportedMediaType, ValidationFailed)
 from shared.jsonutil import dumps
-from shared.plugins import Route
+from shared.plugins import MISS, Route
 from shared.tenancy import CallContext
 from shared.validation import field_errors
 
@@ -74,8 +74,9 @@ def problem(exc: DomainError, language: str, instance: str, request_id: str) -> 
 
 
 class Pipeline:
-    def __init__(self, plugins: dict, settings: dict, open_session, school_exists):
+    def __init__(self, plugins: dict, settings: dict, open_session, school_exists, read_models=None):
         self.plugins = plugins
+        self.read_models = read_models
         self.settings = settings
         self.open_session = open_session
         self.school_exists = school_exists
@@ -236,7 +237,11 @@ class Pipeline:
             elif route.request is not None:
                 kwargs["data"] = body
             service, method = route.rpc.split(".", 1)
-            result = rpc_call(service, method, context, kwargs)
+            result = self.read_models.serve(route.rpc, kwargs) if self.read_models else MISS
+            if result is MISS:
+                result = rpc_call(service, method, context, kwargs)
+                if self.read_models:
+                    self.read_models.absorb(route.rpc, result)
             if route.after:
                 self.handlers[route.after](self.open_session, result)
         response = self._render(route, result)

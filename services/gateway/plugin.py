@@ -30,6 +30,7 @@ MESSAGES = {
 
 plugin = Plugin(
     name="gateway",
+    service="services.gateway.service:build_service",
     migrations="services.gateway.migrations",
     metadata=_metadata,
     messages=MESSAGES,

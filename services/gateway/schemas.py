@@ -6,7 +6,6 @@ from shared.tenancy import ROLES
 class Strict(Schema):
     class Meta:
         unknown = RAISE
-        ordered = True
 
 
 class TokenRequestSchema(Strict):

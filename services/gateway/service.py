@@ -21,6 +21,7 @@ from services.gateway import accounts
 from services.gateway.openapi import DOCS_HTML, build_spec
 from services.gateway.orm import Base, KnownSchool
 from services.gateway.pipeline import Pipeline, problem
+from services.gateway.readmodels import ReadModels
 from shared import i18n, plugins as plugin_registry
 from shared.errors import NotFound, Unavailable
 from shared.inbox import consumes
@@ -47,7 +48,9 @@ class Api(DependencyProvider):
         self.timeout = float(config.get("UNIONHUB_RPC_TIMEOUT", 10))
         self.database = next(d for d in self.container.dependencies if isinstance(d, Database))
         self._schools: dict[str, float] = {}
-        self.pipeline = Pipeline(self.plugins, self.settings, self.open_session, self.school_exists)
+        self.read_models = ReadModels(self.plugins, self.open_session)
+        self.pipeline = Pipeline(self.plugins, self.settings, self.open_session, self.school_exists,
+                                 self.read_models)
         self.spec = json.dumps(build_spec(self.plugins), ensure_ascii=False)
 
     @contextlib.contextmanager
@@ -97,6 +100,9 @@ class _BoundApi:
     def handle(self, request):
         return self.provider.pipeline.handle(request, self.rpc_call)
 
+    def project(self, session, event_type, payload):
+        self.provider.read_models.project(session, event_type, payload)
+
     @property
     def spec(self) -> str:
         return self.provider.spec
@@ -143,3 +149,21 @@ class GatewayService(OpsEndpoints):
     @consumes("membership", "school_updated", scope="district")
     def on_school_updated(self, uow, event):
         accounts.upsert_school(uow.session, event.payload["code"], event.payload["name"], event.payload["active"])
+
+
+def _projection(event_type: str):
+    source, name = event_type.split(".", 1)
+
+    def project(self, uow, event):
+        self.api.project(uow.session, event.type, event.payload)
+    project.__name__ = f"rm_{source}_{name}"
+    return consumes(source, name, scope="district")(project)
+
+
+def build_service():
+    """The gateway service class, with one idempotent consumer per event type that a plugin's
+    read model projects (so a new plugin's read model needs no gateway edit)."""
+    found = plugin_registry.discover()
+    types = sorted({etype for p in found.values() for factory in p.read_models for etype in factory().project})
+    attrs = {f"rm_{t.replace('.', '_')}": _projection(t) for t in types}
+    return type("GatewayService", (GatewayService,), attrs)

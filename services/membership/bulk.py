@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 
 from services.membership import views
 from services.membership.exporting import members_to_csv, members_to_xlsx
@@ -52,6 +52,8 @@ def import_members(uow, district_session, school: str, content: bytes, fmt: str,
             session.add(group)
             session.flush()
             groups[group_name] = group.id
+            uow.publish("membership.union_group_changed", {"id": group.id, "school": school, "name": group_name,
+                                                           "leader_member_id": None, "version": 1})
         fresh.append((row, data, groups.get(group_name)))
     from services.membership.members import new_member
     members = []
@@ -65,12 +67,15 @@ def import_members(uow, district_session, school: str, content: bytes, fmt: str,
         session.execute(insert(StatusChange), [
             {"school": school, "member_id": m.id, "from_status": None, "to_status": "active", "effective_on": today,
              "reason": "import", "actor": uow.context.actor} for m in members])
+        names = {gid: name for name, gid in groups.items()}
         uow.publish_many("membership.member_admitted", [
-            {"member": views.snapshot(m), "admitted_on": today, "via": "import"} for m in members])
+            {"member": views.snapshot(m, names.get(m.union_group_id)), "admitted_on": today, "via": "import"}
+            for m in members])
+    total = session.execute(select(func.count()).select_from(Member).where(Member.school == school)).scalar_one()
     uow.commit()
     errors.sort(key=lambda e: e["row"])
-    return {"total_rows": len(parsed.rows) + len({e.row_number for e in parsed.errors}),
-            "imported": len(members), "skipped": skipped, "errors": errors}
+    return {"school": school, "total_rows": len(parsed.rows) + len({e.row_number for e in parsed.errors}),
+            "imported": len(members), "skipped": skipped, "errors": errors, "members_total": total}
 
 
 def export_members(session, school: str, fmt: str, language: str = "zh-CN") -> bytes:

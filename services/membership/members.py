@@ -107,7 +107,10 @@ def admit(uow, district_session, school: str, data: dict, today: date) -> dict:
     session.add(StatusChange(school=school, member_id=row.id, from_status=None, to_status=status, effective_on=today,
                              actor=uow.context.actor, reason="enrolment" if status == "active" else "application"))
     if status == "active":
-        uow.publish("membership.member_admitted", {"member": views.snapshot(row), "admitted_on": today, "via": "enrolment"})
+        uow.publish("membership.member_admitted", {"member": views.snapshot(row, group), "admitted_on": today,
+                                                   "via": "enrolment"})
+    else:
+        uow.publish("membership.member_applied", {"member": views.snapshot(row, group), "applied_on": today})
     uow.commit()
     return views.member(row, group)
 
@@ -121,9 +124,11 @@ def approve(uow, school: str, member_id: int, on: date) -> dict:
     row.set_status("active")
     row.join_date = row.join_date or on
     row.version += 1
-    uow.publish("membership.member_admitted", {"member": views.snapshot(row), "admitted_on": on, "via": "application"})
+    group = _group_name(session, row.union_group_id)
+    uow.publish("membership.member_admitted", {"member": views.snapshot(row, group), "admitted_on": on,
+                                               "via": "application"})
     uow.commit()
-    return views.member(row, _group_name(session, row.union_group_id))
+    return views.member(row, group)
 
 
 def update(uow, district_session, school: str, member_id: int, data: dict) -> dict:
@@ -146,12 +151,14 @@ def update(uow, district_session, school: str, member_id: int, data: dict) -> di
         setattr(row, key, data[key])
     if "birth_date" in changed:
         row.birth_month = row.birth_date.month
+    group = _group_name(session, row.union_group_id)
     if changed:
         row.version += 1
         public = [c for c in changed if c not in ("id_number", "phone")]
-        uow.publish("membership.member_updated", {"member": views.snapshot(row), "changed": public or ["personal_data"]})
+        uow.publish("membership.member_updated", {"member": views.snapshot(row, group),
+                                                  "changed": public or ["personal_data"]})
         uow.commit()
-    return views.member(row, _group_name(session, row.union_group_id))
+    return views.member(row, group)
 
 
 def transfer(uow, school: str, member_id: int, to_school: str, on: date) -> dict:
@@ -175,7 +182,8 @@ def transfer(uow, school: str, member_id: int, to_school: str, on: date) -> dict
     session.flush()
     session.add(StatusChange(school=to_school, member_id=moved.id, from_status=None, to_status="active", effective_on=on,
                              reason="transfer", counterpart_school=school, actor=uow.context.actor))
-    uow.publish("membership.member_transferred", {"member": views.snapshot(moved), "previous_member_id": row.id,
+    uow.publish("membership.member_transferred", {"member": views.snapshot(moved), "previous_member": views.snapshot(row),
+                                                  "previous_member_id": row.id,
                                                   "from_school": school, "to_school": to_school, "transferred_on": on})
     uow.commit()
     return {"from": views.member(row), "to": views.member(moved)}
@@ -190,9 +198,10 @@ def retire(uow, school: str, member_id: int, on: date) -> dict:
     row.set_status("retired")
     row.category = model.category_after("retired", row.category)
     row.version += 1
-    uow.publish("membership.member_retired", {"member": views.snapshot(row), "retired_on": on})
+    group = _group_name(session, row.union_group_id)
+    uow.publish("membership.member_retired", {"member": views.snapshot(row, group), "retired_on": on})
     uow.commit()
-    return views.member(row, _group_name(session, row.union_group_id))
+    return views.member(row, group)
 
 
 def leave(uow, school: str, member_id: int, reason: str, note: str | None, on: date) -> dict:
@@ -206,9 +215,10 @@ def leave(uow, school: str, member_id: int, reason: str, note: str | None, on: d
     row.set_status("left")
     row.left_reason = text
     row.version += 1
-    uow.publish("membership.member_left", {"member": views.snapshot(row), "reason": reason, "left_on": on})
+    group = _group_name(session, row.union_group_id)
+    uow.publish("membership.member_left", {"member": views.snapshot(row, group), "reason": reason, "left_on": on})
     uow.commit()
-    return views.member(row, _group_name(session, row.union_group_id))
+    return views.member(row, group)
 
 
 def get(uow, member_id: int, reveal: str | None, role: str | None) -> dict:

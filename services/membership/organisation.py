@@ -102,6 +102,8 @@ def create_group(uow, school: str, data: dict) -> dict:
     _check_leader(session, data.get("leader_member_id"))
     row = UnionGroup(school=school, name=data["name"], leader_member_id=data.get("leader_member_id"))
     session.add(row)
+    session.flush()
+    _announce_group(uow, row)
     uow.commit()
     return _group_view(session, row)
 
@@ -118,8 +120,16 @@ def update_group(uow, school: str, group_id: int, data: dict) -> dict:
         _check_leader(session, data["leader_member_id"])
     for key, value in data.items():
         setattr(row, key, value)
+    row.version = (row.version or 1) + 1
+    _announce_group(uow, row)
     uow.commit()
     return _group_view(session, row)
+
+
+def _announce_group(uow, row) -> None:
+    uow.publish("membership.union_group_changed", {"id": row.id, "school": row.school, "name": row.name,
+                                                   "leader_member_id": row.leader_member_id,
+                                                   "version": row.version or 1})
 
 
 def list_groups(session) -> dict:

@@ -1,6 +1,7 @@
 """Membership as a plugin: its routes, events, messages, migrations and demo data."""
 from services.membership import schemas as s
 from services.membership.domain.errors import MESSAGES
+from services.membership.readmodel import members_read_model
 from shared.plugins import Plugin, Route
 
 DISTRICT = frozenset({"district_admin"})
@@ -34,9 +35,10 @@ plugin = Plugin(
     messages=MESSAGES,
     seed_demo=_seed_demo,
     annual_summary=True,
-    publishes=["membership.school_registered", "membership.school_updated", "membership.member_admitted",
-               "membership.member_updated", "membership.member_transferred", "membership.member_retired",
-               "membership.member_left"],
+    read_models=[members_read_model],
+    publishes=["membership.school_registered", "membership.school_updated", "membership.union_group_changed",
+               "membership.member_applied", "membership.member_admitted", "membership.member_updated",
+               "membership.member_transferred", "membership.member_retired", "membership.member_left"],
     routes=[
         r("POST", "/api/v1/district/schools", "登记学校工会", "Register a school union", "create_school", DISTRICT,
           request=s.SchoolCreateSchema, response=s.SchoolSchema, status=201, tags=("schools",), after=REMEMBER),

@@ -17,7 +17,6 @@ SCHOOL_CODE = validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9_-]{1,31}$")
 class Strict(Schema):
     class Meta:
         unknown = RAISE
-        ordered = True
 
 
 class SchoolCreateSchema(Strict):
@@ -248,6 +247,8 @@ class ImportRowErrorSchema(Schema):
 
 
 class ImportReportSchema(Schema):
+    school = fields.String()
+    members_total = fields.Integer(metadata={"description": "members of the school after the import"})
     total_rows = fields.Integer()
     imported = fields.Integer()
     skipped = fields.Integer(metadata={"description": "already members of this school (re-import)"})

@@ -43,12 +43,19 @@ def seed_demo_district(runtime, context: dict) -> None:
             for m in members:
                 session.add(StatusChange(school=code, member_id=m.id, from_status=None, to_status=m.status,
                                          effective_on=m.join_date or AS_OF, reason="demo", actor="system"))
+            names = {g.id: name for name, g in groups.items()}
             uow.publish_many("membership.member_admitted", [
-                {"member": views.snapshot(m), "admitted_on": m.join_date or AS_OF, "via": "enrolment"}
-                for m in members if m.status in ("active", "retired")], school=code)
+                {"member": views.snapshot(m, names.get(m.union_group_id)), "admitted_on": m.join_date or AS_OF,
+                 "via": "enrolment"} for m in members if m.status in ("active", "retired")], school=code)
+            uow.publish_many("membership.member_applied", [
+                {"member": views.snapshot(m, names.get(m.union_group_id)), "applied_on": AS_OF}
+                for m in members if m.status == "applicant"], school=code)
             for g in data["groups"][code]:
                 if g.get("leader_index") is not None:
                     groups[g["name"]].leader_member_id = members[g["leader_index"]].id
+            uow.publish_many("membership.union_group_changed", [
+                {"id": g.id, "school": code, "name": g.name, "leader_member_id": g.leader_member_id, "version": 1}
+                for g in groups.values()], school=code)
             for c in data["committee"][code]:
                 session.add(CommitteePosition(school=code, member_id=members[c["member_index"]].id,
                                               portfolio=c["portfolio"], title=c.get("title"),

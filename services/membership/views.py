@@ -26,12 +26,29 @@ def member(row, group_name: str | None = None, *, reveal: frozenset = frozenset(
     }
 
 
-def snapshot(row) -> dict:
-    """The member as integration events carry it: no ID or phone number."""
+def snapshot(row, group_name: str | None = None) -> dict:
+    """The member as integration events carry it: ID and phone numbers only masked."""
     return {"id": row.id, "school": row.school, "person_key": row.person_key, "name": row.name, "gender": row.gender,
             "birth_date": row.birth_date, "category": row.category, "status": row.status,
             "union_group_id": row.union_group_id, "position": row.position, "hire_date": row.hire_date,
-            "join_date": row.join_date}
+            "join_date": row.join_date, "version": row.version, "union_group": group_name,
+            "id_number_masked": mask_id_number(row.id_number), "phone_masked": mask_phone(row.phone) if row.phone else None,
+            "left_reason": row.left_reason, "transferred_to_school": row.transferred_to_school}
+
+
+def member_from_snapshot(snap: dict, group_name: str | None = None, language: str = "zh-CN") -> dict:
+    """The API's member view rebuilt from an event snapshot (what read models serve)."""
+    return {
+        "id": snap["id"], "school": snap["school"], "name": snap["name"], "gender": snap["gender"],
+        "birth_date": snap["birth_date"], "category": snap["category"],
+        "category_label": model.label("category", snap["category"], language),
+        "status": snap["status"], "status_label": model.label("status", snap["status"], language),
+        "hire_date": snap.get("hire_date"), "position": snap.get("position"), "phone": snap.get("phone_masked"),
+        "id_number": snap.get("id_number_masked"), "union_group_id": snap.get("union_group_id"),
+        "union_group": group_name if group_name is not None else snap.get("union_group"),
+        "join_date": snap.get("join_date"), "left_reason": snap.get("left_reason"),
+        "transferred_to_school": snap.get("transferred_to_school"), "version": snap.get("version", 1),
+    }
 
 
 def status_change(row) -> dict:

@@ -25,6 +25,22 @@ class MemberSnapshotV1(Schema):
     position = fields.String(allow_none=True)
     hire_date = fields.Date(allow_none=True)
     join_date = fields.Date(allow_none=True)
+    version = fields.Integer(strict=True, metadata={"description": "increases with every change; readers keep the newest"})
+    union_group = fields.String(allow_none=True)
+    id_number_masked = fields.String(metadata={"description": "first 3 and last 4 characters only"})
+    phone_masked = fields.String(allow_none=True)
+    left_reason = fields.String(allow_none=True)
+    transferred_to_school = fields.String(allow_none=True)
+
+
+@contract("membership.union_group_changed", 1)
+class UnionGroupChangedV1(Schema):
+    """工会小组 created or changed (name, leader)."""
+    id = fields.Integer(required=True, strict=True)
+    school = fields.String(required=True)
+    name = fields.String(required=True)
+    leader_member_id = fields.Integer(allow_none=True, strict=True)
+    version = fields.Integer(strict=True)
 
 
 @contract("membership.school_registered", 1)
@@ -49,6 +65,13 @@ class MemberAdmittedV1(Schema):
     via = fields.String(required=True, validate=validate.OneOf(("application", "enrolment", "import", "transfer")))
 
 
+@contract("membership.member_applied", 1)
+class MemberAppliedV1(Schema):
+    """入会申请: an application recorded, awaiting the union chair's approval."""
+    member = fields.Nested(MemberSnapshotV1, required=True)
+    applied_on = fields.Date(required=True)
+
+
 @contract("membership.member_updated", 1)
 class MemberUpdatedV1(Schema):
     member = fields.Nested(MemberSnapshotV1, required=True)
@@ -59,6 +82,7 @@ class MemberUpdatedV1(Schema):
 class MemberTransferredV1(Schema):
     """会员调动: closed at ``from_school``, opened as ``member`` at ``to_school``."""
     member = fields.Nested(MemberSnapshotV1, required=True)
+    previous_member = fields.Nested(MemberSnapshotV1, metadata={"description": "the closed membership at from_school"})
     previous_member_id = fields.Integer(required=True, strict=True)
     from_school = fields.String(required=True)
     to_school = fields.String(required=True)

@@ -1,14 +1,14 @@
 """initial schema
 
-Revision ID: d3a46edfbd0a
+Revision ID: 47b5f17bb010
 Revises: 
-Create Date: 2026-11-22 07:57:42.961311
+Create Date: 2026-11-22 08:05:00.952217
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = 'd3a46edfbd0a'
+revision = '47b5f17bb010'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -73,6 +73,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('name', sa.String(length=60), nullable=False),
     sa.Column('leader_member_id', sa.Integer(), nullable=True),
+    sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('school', sa.String(length=32), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_union_groups')),

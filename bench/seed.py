@@ -1,0 +1,190 @@
+"""Seed a benchmark district through the gateway, fast.
+
+50 schools (POST /api/v1/district/schools), one school admin each (POST /api/v1/district/accounts,
+then log in), and 400 members per school imported as one XLSX roster per school
+(POST /api/v1/schools/{school}/members/import, Chinese headers 姓名 性别 出生日期 身份证号 手机号码
+人员类别 工会小组 入会日期; ID numbers from ``make_id_number``, unique across the district).
+Returns, per school, the admin token, the member ids (from the member list pages) and the union
+group ids.
+
+    python -m bench.seed                         # own stack, 50 x 400, JSON to bench/results/
+    python -m bench.seed --schools 5 --per-school 100
+"""
+from __future__ import annotations
+
+import argparse
+import io
+import random
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date, timedelta
+
+import openpyxl
+import requests
+
+from services.membership.domain.idcard import make_id_number
+
+SEED_REGION = "320411"     # 常州市新北区: the seeded district
+IMPORT_REGION = "320412"   # the import bench's school
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+HEADERS = ("姓名", "性别", "出生日期", "身份证号", "手机号码", "人员类别", "工会小组", "入会日期")
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+GIVEN = "伟芳娜秀敏静丽强磊军洋勇艳杰娟涛明超霞平刚桂英华玉萍红建文辉力宇晨浩俊凯婷雪琳欣怡子涵梓轩雨佳思嘉晓海燕鹏飞斌宁波鑫悦瑶"
+GROUPS = ("语文组", "数学组", "英语组", "理科组", "综合组", "体艺组", "后勤组")
+CATEGORIES = (("教师", 80), ("职员", 8), ("后勤人员", 7), ("临时代课教师", 5))
+POSITIONS = ("语文教师", "数学教师", "英语教师", "班主任", "教研组长", "年级组长", "会计", "校医", "保安", "体育教师")
+MOBILE = ("130", "131", "133", "135", "136", "137", "138", "139", "150", "151", "152", "158", "159", "177", "180",
+          "182", "187", "188", "189", "199")
+SPREAD_DAYS = 10950  # births spread over 30 years from FIRST_BIRTH
+
+
+class IdFactory:
+    """Distinct valid ID numbers (身份证号) for one region code: the i-th number has birth date
+    ``first + i % 10950 days`` and sequence/gender from ``i // 10950`` (0..999), so numbers never
+    repeat within a region (10.9 million of them) and births spread over 30 years."""
+
+    def __init__(self, region: str, first: date = date(1967, 1, 1), start: int = 0):
+        self.region, self.first, self.i = region, first, start
+
+    def next(self) -> tuple[str, date, str]:
+        i = self.i
+        self.i += 1
+        k, day = divmod(i, SPREAD_DAYS)
+        if k >= 1000:
+            raise RuntimeError(f"region {self.region} exhausted")
+        seq, male = divmod(k, 2)
+        gender = "male" if male else "female"
+        birth = self.first + timedelta(days=day)
+        return make_id_number(self.region, birth, seq, gender), birth, gender
+
+
+def person_name(rng: random.Random) -> str:
+    return rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2, 2))))
+
+
+def mobile(rng: random.Random) -> str:
+    return rng.choice(MOBILE) + f"{rng.randrange(10 ** 8):08d}"
+
+
+def roster_rows(n: int, ids: IdFactory, rng: random.Random) -> list[tuple]:
+    cats = [c for c, w in CATEGORIES for _ in range(w)]
+    today = date.today()
+    rows = []
+    for _ in range(n):
+        idn, birth, gender = ids.next()
+        joined = min(today, birth + timedelta(days=365 * 22 + rng.randrange(365 * 8)))
+        rows.append((person_name(rng), "男" if gender == "male" else "女", birth, idn, mobile(rng), rng.choice(cats),
+                     rng.choice(GROUPS), joined))
+    return rows
+
+
+def roster_xlsx(rows: list[tuple], title: str | None = None) -> bytes:
+    wb = openpyxl.Workbook(write_only=True)
+    ws = wb.create_sheet("会员名册")
+    if title:
+        ws.append([title])
+    ws.append(list(HEADERS))
+    for row in rows:
+        ws.append(list(row))
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def _check(r: requests.Response, what: str) -> dict:
+    if r.status_code >= 300:
+        raise RuntimeError(f"{what}: HTTP {r.status_code} {r.text[:500]}")
+    return r.json() if r.content else {}
+
+
+def school_code(i: int) -> str:
+    return f"BENCH-{i:03d}"
+
+
+def _seed_school(base: str, admin_token: str, i: int, per_school: int, rows: list[tuple]) -> dict:
+    code = school_code(i)
+    s = requests.Session()
+    admin = {"Authorization": f"Bearer {admin_token}"}
+    t = {}
+    t0 = time.perf_counter()
+    _check(s.post(f"{base}/api/v1/district/schools", headers=admin, timeout=60,
+                  json={"code": code, "name": f"新北区第{i}实验学校", "kind": "primary", "area": "新桥镇",
+                        "staff_headcount": per_school + 10}), f"create school {code}")
+    t["school_s"] = time.perf_counter() - t0
+    username, password = f"chair_{code.lower()}", f"pw-{code}-benchmark"
+    t0 = time.perf_counter()
+    _check(s.post(f"{base}/api/v1/district/accounts", headers=admin, timeout=60,
+                  json={"username": username, "password": password, "role": "school_admin", "school": code,
+                        "display_name": f"{code} 工会主席"}), f"create account {username}")
+    token = _check(s.post(f"{base}/api/v1/auth/token", json={"username": username, "password": password}, timeout=60),
+                   f"login {username}")["access_token"]
+    t["account_s"] = time.perf_counter() - t0
+    auth = {"Authorization": f"Bearer {token}"}
+    content = roster_xlsx(rows)
+    t0 = time.perf_counter()
+    report = _check(s.post(f"{base}/api/v1/schools/{code}/members/import", headers={**auth, "Content-Type": XLSX},
+                           data=content, timeout=300), f"import {code}")
+    t["import_s"] = time.perf_counter() - t0
+    if report.get("imported") != per_school:
+        raise RuntimeError(f"import {code}: expected {per_school} imported, got {report.get('imported')} "
+                           f"(errors: {report.get('errors', [])[:3]})")
+    t0 = time.perf_counter()
+    ids, page = [], 1
+    while page <= 1000:  # bounded: 500 a page
+        body = _check(s.get(f"{base}/api/v1/schools/{code}/members", headers=auth, timeout=60,
+                            params={"page": page, "page_size": 500}), f"list {code}")
+        ids.extend(m["id"] for m in body["items"])
+        if len(body["items"]) < 500 or len(ids) >= body["total"]:
+            break
+        page += 1
+    groups = [g["id"] for g in _check(s.get(f"{base}/api/v1/schools/{code}/groups", headers=auth, timeout=60),
+                                      f"groups {code}")["items"]]
+    t["list_s"] = time.perf_counter() - t0
+    s.close()
+    return {"code": code, "token": token, "username": username, "member_ids": ids, "group_ids": groups, "timing": t}
+
+
+def seed(base_url: str, admin_token: str, *, schools: int = 50, per_school: int = 400, concurrency: int = 4,
+         rng_seed: int = 20261122) -> dict:
+    """Seed ``schools`` x ``per_school`` members; returns {"schools": [...], "stats": {...}}."""
+    rng = random.Random(rng_seed)
+    ids = IdFactory(SEED_REGION)
+    t0 = time.perf_counter()
+    rosters = [roster_rows(per_school, ids, rng) for _ in range(schools)]
+    build_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
+        results = list(pool.map(lambda i: _seed_school(base_url, admin_token, i + 1, per_school, rosters[i]),
+                                range(schools)))
+    wall = time.perf_counter() - t0
+    members = sum(len(r["member_ids"]) for r in results)
+    imports = sorted(r["timing"]["import_s"] for r in results)
+    stats = {"schools": schools, "per_school": per_school, "members": members, "concurrency": concurrency,
+             "generate_rows_s": round(build_s, 2), "wall_s": round(wall, 2),
+             "members_per_s": round(members / wall, 1) if wall else None,
+             "import_s_median": round(imports[len(imports) // 2], 3), "import_s_max": round(imports[-1], 3),
+             "account_s_median": round(sorted(r["timing"]["account_s"] for r in results)[schools // 2], 3)}
+    print(f"[seed] {schools} schools, {members} members in {wall:.1f}s "
+          f"(import median {stats['import_s_median']}s)", file=sys.stderr, flush=True)
+    return {"schools": results, "stats": stats}
+
+
+def main(argv=None) -> int:
+    from bench.common import machine, timestamp, write_result
+    from bench.stack import Stack
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--schools", type=int, default=50)
+    p.add_argument("--per-school", type=int, default=400)
+    p.add_argument("--concurrency", type=int, default=4)
+    args = p.parse_args(argv)
+    with Stack() as stack:
+        out = seed(stack.gateway_url, stack.admin_token(), schools=args.schools, per_school=args.per_school,
+                   concurrency=args.concurrency)
+    path = write_result("seed", {"bench": "seed", "at": timestamp(), "machine": machine(), **out["stats"]})
+    print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,221 @@
+"""An isolated UnionHub stack for benchmarking.
+
+A fresh RabbitMQ vhost, PostgreSQL databases under a unique prefix, the district admin created
+with ``python -m shared.cli create-admin``, then ``python -m shared.cli run`` (not ``--demo``) in
+its own session (process group) with free ports for the gateway and membership. Ready when the
+gateway's and membership's ``/readyz`` answer 200. ``stop()`` kills the process group, drops the
+databases and deletes the vhost.
+
+Tuning goes only through environment variables the project already reads; these are passed
+through from the caller's environment when set:
+``UNIONHUB_MAX_WORKERS`` (nameko workers per service process, default 60),
+``UNIONHUB_RPC_TIMEOUT`` (gateway -> service RPC timeout, default 10 s),
+``UNIONHUB_LOG_LEVEL``, ``UNIONHUB_DELIVERY_LIMIT``, ``UNIONHUB_TOKEN_TTL``.
+The project runs exactly one process per service (``shared/runner.py:supervise``); there is no
+setting for more.
+
+    python -m bench.stack --hold 600     # start, print URLs and env, keep it up until Ctrl-C or 600 s
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import requests
+
+from shared import testing
+
+ROOT = Path(__file__).resolve().parent.parent
+PASSTHROUGH = ("UNIONHUB_MAX_WORKERS", "UNIONHUB_RPC_TIMEOUT", "UNIONHUB_LOG_LEVEL", "UNIONHUB_DELIVERY_LIMIT",
+               "UNIONHUB_TOKEN_TTL")
+
+
+def _say(text: str) -> None:
+    print(f"[stack] {text}", file=sys.stderr, flush=True)
+
+
+class Stack:
+    def __init__(self, *, extra_env: dict | None = None, log_dir: Path | None = None):
+        self.extra_env = dict(extra_env or {})
+        self.admin_password = "bench-" + secrets.token_urlsafe(12)
+        self.db_prefix = f"uhbench_{uuid.uuid4().hex[:8]}_"
+        self.vhost = self.amqp_uri = None
+        self.proc = None
+        self.env: dict = {}
+        self.data_dir = Path(tempfile.mkdtemp(prefix="uhbench-"))
+        self.log_dir = Path(log_dir) if log_dir else self.data_dir
+        self.log_path = self.log_dir / "stack.log"
+        self.ports = {"gateway": testing.free_port(), "membership": testing.free_port()}
+        self._log = None
+
+    # ------------------------------------------------------------------ lifecycle
+    def start(self, timeout: float = 180.0) -> "Stack":
+        try:
+            self._start(timeout)
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def _start(self, timeout: float) -> None:
+        t0 = time.monotonic()
+        self.vhost, self.amqp_uri = testing.create_vhost()
+        passthrough = {k: os.environ[k] for k in PASSTHROUGH if os.environ.get(k)}
+        self.env = testing.stack_env(self.amqp_uri, data_dir=self.data_dir, database_url=testing.pg_server_url(),
+                                     db_prefix=self.db_prefix, ports=self.ports,
+                                     extra={"UNIONHUB_ADMIN_PASSWORD": self.admin_password, **passthrough,
+                                            **self.extra_env})
+        self._log = open(self.log_path, "ab")
+        subprocess.run([sys.executable, "-m", "shared.cli", "create-admin"], env=self.env, cwd=ROOT, check=True,
+                       stdout=self._log, stderr=subprocess.STDOUT, timeout=300)
+        self.proc = subprocess.Popen([sys.executable, "-m", "shared.cli", "run"], env=self.env, cwd=ROOT,
+                                     stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True)
+
+        def ready():
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"unionhub run exited ({self.proc.returncode}): {self.tail_log()}")
+            return all(requests.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200
+                       for port in self.ports.values())
+        try:
+            testing.wait_for(ready, timeout=timeout, interval=0.25, what="gateway and membership /readyz")
+        except AssertionError as exc:
+            raise RuntimeError(f"{exc}\n{self.tail_log()}") from None
+        _say(f"up in {time.monotonic() - t0:.1f}s: gateway {self.gateway_url}, vhost {self.vhost}, "
+             f"db prefix {self.db_prefix}, log {self.log_path}")
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            for sig, wait in ((signal.SIGTERM, 20), (signal.SIGKILL, 10)):
+                try:
+                    os.killpg(self.proc.pid, sig)
+                except ProcessLookupError:
+                    break
+                try:
+                    self.proc.wait(timeout=wait)
+                    break
+                except subprocess.TimeoutExpired:
+                    continue
+        if self.proc is not None:  # children of the supervisor may outlive it: sweep the group
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+        self.proc = None
+        try:
+            testing.drop_databases_with_prefix(self.db_prefix)
+        except Exception as exc:  # report, keep tearing down
+            _say(f"dropping databases {self.db_prefix}* failed: {exc}")
+        if self.vhost:
+            testing.delete_vhost(self.vhost)
+            self.vhost = None
+        if self._log:
+            self._log.close()
+            self._log = None
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    # ------------------------------------------------------------------ helpers
+    @property
+    def gateway_url(self) -> str:
+        return f"http://127.0.0.1:{self.ports['gateway']}"
+
+    @property
+    def membership_url(self) -> str:
+        return f"http://127.0.0.1:{self.ports['membership']}"
+
+    def tail_log(self, chars: int = 3000) -> str:
+        try:
+            return self.log_path.read_text(errors="replace")[-chars:]
+        except OSError:
+            return ""
+
+    def admin_token(self) -> str:
+        r = requests.post(f"{self.gateway_url}/api/v1/auth/token",
+                          json={"username": "admin", "password": self.admin_password}, timeout=30)
+        r.raise_for_status()
+        return r.json()["access_token"]
+
+    def service_pids(self) -> dict[str, list[int]]:
+        """pids of this stack's processes by role (supervisor, gateway, membership)."""
+        out: dict[str, list[int]] = {}
+        if self.proc is None:
+            return out
+        for pid in _pids_in_session(self.proc.pid):
+            cmd = _cmdline(pid)
+            role = ("supervisor" if " run" in cmd else next((n for n in ("gateway", "membership")
+                                                             if f"serve {n}" in cmd), "other"))
+            out.setdefault(role, []).append(pid)
+        return out
+
+    def cli(self, *args: str, timeout: float = 120) -> str:
+        """``python -m shared.cli <args>`` with the stack's environment; returns stdout."""
+        done = subprocess.run([sys.executable, "-m", "shared.cli", *args], env=self.env, cwd=ROOT,
+                              capture_output=True, text=True, timeout=timeout)
+        if done.returncode != 0:
+            raise RuntimeError(f"shared.cli {' '.join(args)} failed: {done.stderr[-2000:]}")
+        return done.stdout
+
+    def info(self) -> dict:
+        return {"gateway_url": self.gateway_url, "membership_url": self.membership_url, "vhost": self.vhost,
+                "db_prefix": self.db_prefix, "log": str(self.log_path),
+                "env": {k: v for k, v in self.env.items() if k.startswith("UNIONHUB_") and "PASSWORD" not in k
+                        and "SECRET" not in k}}
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return ""
+
+
+def _pids_in_session(sid: int) -> list[int]:
+    pids = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2:].split()
+        if int(fields[3]) == sid:  # field 6 (session), counted after "pid (comm)"
+            pids.append(int(entry))
+    return pids
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--hold", type=float, default=600.0, help="seconds to keep the stack up (max 3600)")
+    args = parser.parse_args(argv)
+    stack = Stack()
+    stopping = []
+    signal.signal(signal.SIGTERM, lambda *_: stopping.append(1))
+    try:
+        stack.start()
+        print(json.dumps({**stack.info(), "admin_password": stack.admin_password}, indent=2), flush=True)
+        deadline = time.monotonic() + min(args.hold, 3600.0)
+        while not stopping and time.monotonic() < deadline and stack.proc.poll() is None:
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stack.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

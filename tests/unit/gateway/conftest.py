@@ -1,0 +1,63 @@
+"""The gateway without nameko: its SQLite database, the real discovered plugins, a fake RPC."""
+from __future__ import annotations
+
+import contextlib
+
+import pytest
+
+from services.gateway.orm import Base, KnownSchool
+from services.gateway.pipeline import Pipeline
+from shared import i18n, plugins as registry
+from shared.db import TenantSessionFactory, make_engine
+
+from .support import SETTINGS, FakeRpc
+
+
+@pytest.fixture(scope="session")
+def plugins():
+    found = registry.discover()
+    for plugin in found.values():
+        i18n.register(plugin.messages)
+    return found
+
+
+@pytest.fixture
+def engine(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'gateway.db'}")
+    Base.metadata.create_all(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def open_session(engine):
+    factory = TenantSessionFactory(engine)
+
+    @contextlib.contextmanager
+    def open_session():
+        session = factory(None)
+        try:
+            yield session
+        finally:
+            session.close()
+    return open_session
+
+
+@pytest.fixture
+def known_schools(open_session):
+    with open_session() as session:
+        session.add_all([KnownSchool(code="A", name="实验小学", active=True),
+                         KnownSchool(code="B", name="第一中学", active=True),
+                         KnownSchool(code="OLD", name="已撤并学校", active=False)])
+        session.commit()
+    return {"A", "B"}
+
+
+@pytest.fixture
+def rpc():
+    return FakeRpc()
+
+
+@pytest.fixture
+def pipeline(plugins, open_session, known_schools):
+    return Pipeline(plugins, dict(SETTINGS), open_session, lambda code: code in known_schools)
