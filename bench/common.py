@@ -162,16 +162,34 @@ def scrape(url: str) -> dict:
     return out
 
 
+def scrape_processes(url: str, processes: int = 1, tries: int = 16) -> dict:
+    """Scrapes of every process behind one port (several gateway processes share it with
+    SO_REUSEPORT; each new connection lands on one of them), keyed by the process's
+    ``process_start_time_seconds``: {start_time: scrape}."""
+    found: dict = {}
+    for _ in range(max(1, tries if processes > 1 else 1)):
+        sample = scrape(url)
+        key = sample.get(("process_start_time_seconds", frozenset()), 0.0)
+        found.setdefault(key, sample)
+        if len(found) >= processes:
+            break
+    return found
+
+
 def histogram_means(before: dict, after: dict, metric: str, keep: tuple[str, ...]) -> dict:
-    """Mean and count of a histogram between two scrapes, grouped by the labels in ``keep``."""
+    """Mean and count of a histogram between two ``scrape_processes`` results (summed over the
+    processes seen both times), grouped by the labels in ``keep``."""
     sums: dict = {}
-    for (name, labels), value in after.items():
-        if name not in (metric + "_sum", metric + "_count"):
+    for proc, after_sample in after.items():
+        if proc not in before:
             continue
-        d = dict(labels)
-        key = " ".join(d.get(k, "") for k in keep)
-        delta = value - before.get((name, labels), 0.0)
-        slot = sums.setdefault(key, {"sum": 0.0, "count": 0.0})
-        slot["sum" if name.endswith("_sum") else "count"] += delta
+        for (name, labels), value in after_sample.items():
+            if name not in (metric + "_sum", metric + "_count"):
+                continue
+            d = dict(labels)
+            key = " ".join(d.get(k, "") for k in keep)
+            delta = value - before[proc].get((name, labels), 0.0)
+            slot = sums.setdefault(key, {"sum": 0.0, "count": 0.0})
+            slot["sum" if name.endswith("_sum") else "count"] += delta
     return {k: {"count": int(v["count"]), "mean_ms": round(v["sum"] / v["count"] * 1000, 2)}
             for k, v in sorted(sums.items()) if v["count"] > 0}

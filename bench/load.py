@@ -230,13 +230,21 @@ def stack_cpu_groups(stack) -> dict:
 
 
 def run_unionhub(stack, seeded: dict, **client) -> dict:
-    from bench.common import histogram_means, scrape
+    from bench.common import histogram_means, scrape_processes
     targets = [{"code": s["code"], "token": s["token"], "member_ids": list(s["member_ids"]),
                 "group_ids": list(s["group_ids"])} for s in seeded["schools"]]
-    g0, m0 = scrape(f"{stack.gateway_url}/metrics"), scrape(f"{stack.membership_url}/metrics")
+    pids = stack.service_pids()
+    n_gw, n_m = len(pids.get("gateway", [])) or 1, len(pids.get("membership", [])) or 1
+
+    def snap():
+        return (scrape_processes(f"{stack.gateway_url}/metrics", n_gw),
+                scrape_processes(f"{stack.membership_url}/metrics", n_m))
+    g0, m0 = snap()
     report = drive(stack.gateway_url, targets=targets, cpu_groups=stack_cpu_groups(stack), label="unionhub",
                    **client)
-    g1, m1 = scrape(f"{stack.gateway_url}/metrics"), scrape(f"{stack.membership_url}/metrics")
+    g1, m1 = snap()
+    report["stack_processes"] = {k: len(v) for k, v in pids.items()}
+    report["metrics_processes_seen"] = {"gateway": len(set(g0) & set(g1)), "membership": len(set(m0) & set(m1))}
     # server-side view over warm-up + window: gateway handling time (includes the RPC round trip)
     # and membership entrypoint time (handler only); the gap is the AMQP hop and (de)serialisation
     report["server_side_mean_ms"] = {
@@ -294,7 +302,7 @@ def client_kwargs(args) -> dict:
 def main(argv=None) -> int:
     from bench.common import machine, timestamp, write_result
     from bench.seed import seed
-    from bench.stack import Stack
+    from bench.stack import Stack, exit_on_sigterm
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--schools", type=int, default=50)
     p.add_argument("--per-school", type=int, default=400)
@@ -302,6 +310,7 @@ def main(argv=None) -> int:
     client_args(p)
     args = p.parse_args(argv)
     kw = client_kwargs(args)
+    exit_on_sigterm()
     with Stack() as stack:
         seeded = seed(stack.gateway_url, stack.admin_token(), schools=args.schools, per_school=args.per_school)
         out = run_load(stack, seeded, bare=not args.no_bare, **kw)

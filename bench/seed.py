@@ -98,6 +98,17 @@ def _check(r: requests.Response, what: str) -> dict:
     return r.json() if r.content else {}
 
 
+def _school_listed(s: requests.Session, base: str, admin: dict, code: str) -> bool:
+    for page in range(1, 21):  # bounded
+        body = _check(s.get(f"{base}/api/v1/district/schools", headers=admin, params={"page": page, "page_size": 500},
+                            timeout=60), "list schools")
+        if any(item["code"] == code for item in body["items"]):
+            return True
+        if len(body["items"]) < 500:
+            return False
+    return False
+
+
 def school_code(i: int) -> str:
     return f"BENCH-{i:03d}"
 
@@ -108,9 +119,16 @@ def _seed_school(base: str, admin_token: str, i: int, per_school: int, rows: lis
     admin = {"Authorization": f"Bearer {admin_token}"}
     t = {}
     t0 = time.perf_counter()
-    _check(s.post(f"{base}/api/v1/district/schools", headers=admin, timeout=60,
-                  json={"code": code, "name": f"新北区第{i}实验学校", "kind": "primary", "area": "新桥镇",
-                        "staff_headcount": per_school + 10}), f"create school {code}")
+    r = s.post(f"{base}/api/v1/district/schools", headers=admin, timeout=60,
+               json={"code": code, "name": f"新北区第{i}实验学校", "kind": "primary", "area": "新桥镇",
+                     "staff_headcount": per_school + 10})
+    if r.status_code == 500 and _school_listed(s, base, admin, code):
+        # the school was registered but the gateway's write-through to its schools read model
+        # failed (seen: UniqueViolation pk_known_schools racing the school_registered consumer);
+        # counted in the stats, and the school is usable
+        t["create_school_500"] = 1
+    else:
+        _check(r, f"create school {code}")
     t["school_s"] = time.perf_counter() - t0
     username, password = f"chair_{code.lower()}", f"pw-{code}-benchmark"
     t0 = time.perf_counter()
@@ -164,7 +182,8 @@ def seed(base_url: str, admin_token: str, *, schools: int = 50, per_school: int 
              "generate_rows_s": round(build_s, 2), "wall_s": round(wall, 2),
              "members_per_s": round(members / wall, 1) if wall else None,
              "import_s_median": round(imports[len(imports) // 2], 3), "import_s_max": round(imports[-1], 3),
-             "account_s_median": round(sorted(r["timing"]["account_s"] for r in results)[schools // 2], 3)}
+             "account_s_median": round(sorted(r["timing"]["account_s"] for r in results)[schools // 2], 3),
+             "create_school_http_500_but_created": sum(r["timing"].get("create_school_500", 0) for r in results)}
     print(f"[seed] {schools} schools, {members} members in {wall:.1f}s "
           f"(import median {stats['import_s_median']}s)", file=sys.stderr, flush=True)
     return {"schools": results, "stats": stats}
@@ -172,12 +191,13 @@ def seed(base_url: str, admin_token: str, *, schools: int = 50, per_school: int 
 
 def main(argv=None) -> int:
     from bench.common import machine, timestamp, write_result
-    from bench.stack import Stack
+    from bench.stack import Stack, exit_on_sigterm
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--schools", type=int, default=50)
     p.add_argument("--per-school", type=int, default=400)
     p.add_argument("--concurrency", type=int, default=4)
     args = p.parse_args(argv)
+    exit_on_sigterm()
     with Stack() as stack:
         out = seed(stack.gateway_url, stack.admin_token(), schools=args.schools, per_school=args.per_school,
                    concurrency=args.concurrency)

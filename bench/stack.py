@@ -6,13 +6,13 @@ its own session (process group) with free ports for the gateway and membership. 
 gateway's and membership's ``/readyz`` answer 200. ``stop()`` kills the process group, drops the
 databases and deletes the vhost.
 
-Tuning goes only through environment variables the project already reads; these are passed
-through from the caller's environment when set:
+Tuning goes only through environment variables the project itself reads: every ``UNIONHUB_*``
+variable set in the caller's environment is passed through to the stack, except the ones the
+stack owns (broker, database, ports, data dir, secrets). At the time of writing the project reads
+``UNIONHUB_GATEWAY_PROCESSES`` (gateway processes sharing the port; default min(2, cores)),
 ``UNIONHUB_MAX_WORKERS`` (nameko workers per service process, default 60),
-``UNIONHUB_RPC_TIMEOUT`` (gateway -> service RPC timeout, default 10 s),
-``UNIONHUB_LOG_LEVEL``, ``UNIONHUB_DELIVERY_LIMIT``, ``UNIONHUB_TOKEN_TTL``.
-The project runs exactly one process per service (``shared/runner.py:supervise``); there is no
-setting for more.
+``UNIONHUB_RPC_TIMEOUT`` (gateway -> service RPC timeout, default 10 s), ``UNIONHUB_ACCESS_LOG``,
+``UNIONHUB_LOG_LEVEL``, ``UNIONHUB_DELIVERY_LIMIT`` and ``UNIONHUB_TOKEN_TTL``.
 
     python -m bench.stack --hold 600     # start, print URLs and env, keep it up until Ctrl-C or 600 s
 """
@@ -22,6 +22,7 @@ import argparse
 import json
 import os
 import secrets
+import shutil
 import signal
 import subprocess
 import sys
@@ -35,8 +36,13 @@ import requests
 from shared import testing
 
 ROOT = Path(__file__).resolve().parent.parent
-PASSTHROUGH = ("UNIONHUB_MAX_WORKERS", "UNIONHUB_RPC_TIMEOUT", "UNIONHUB_LOG_LEVEL", "UNIONHUB_DELIVERY_LIMIT",
-               "UNIONHUB_TOKEN_TTL")
+OWNED = ("UNIONHUB_AMQP_URI", "UNIONHUB_DATA_DIR", "UNIONHUB_DATABASE_URL", "UNIONHUB_DB_", "UNIONHUB_PORT_",
+         "UNIONHUB_SECRET_KEY", "UNIONHUB_ADMIN_PASSWORD", "UNIONHUB_DEMO_PASSWORD", "UNIONHUB_TEST_", "UNIONHUB_HOST")
+
+
+def passthrough_env() -> dict:
+    """The caller's UNIONHUB_* settings that the stack does not own."""
+    return {k: v for k, v in os.environ.items() if k.startswith("UNIONHUB_") and not k.startswith(OWNED)}
 
 
 def _say(text: str) -> None:
@@ -44,8 +50,9 @@ def _say(text: str) -> None:
 
 
 class Stack:
-    def __init__(self, *, extra_env: dict | None = None, log_dir: Path | None = None):
+    def __init__(self, *, extra_env: dict | None = None, log_dir: Path | None = None, keep_logs: bool = False):
         self.extra_env = dict(extra_env or {})
+        self.keep_logs = keep_logs
         self.admin_password = "bench-" + secrets.token_urlsafe(12)
         self.db_prefix = f"uhbench_{uuid.uuid4().hex[:8]}_"
         self.vhost = self.amqp_uri = None
@@ -69,7 +76,7 @@ class Stack:
     def _start(self, timeout: float) -> None:
         t0 = time.monotonic()
         self.vhost, self.amqp_uri = testing.create_vhost()
-        passthrough = {k: os.environ[k] for k in PASSTHROUGH if os.environ.get(k)}
+        passthrough = passthrough_env()
         self.env = testing.stack_env(self.amqp_uri, data_dir=self.data_dir, database_url=testing.pg_server_url(),
                                      db_prefix=self.db_prefix, ports=self.ports,
                                      extra={"UNIONHUB_ADMIN_PASSWORD": self.admin_password, **passthrough,
@@ -120,6 +127,8 @@ class Stack:
         if self._log:
             self._log.close()
             self._log = None
+        if not self.keep_logs:
+            shutil.rmtree(self.data_dir, ignore_errors=True)
 
     def __enter__(self):
         return self.start()
@@ -175,6 +184,14 @@ class Stack:
                         and "SECRET" not in k}}
 
 
+def exit_on_sigterm() -> None:
+    """Turn SIGTERM into SystemExit so ``finally``/``with`` blocks tear the stack down."""
+    def handler(signum, frame):
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        raise SystemExit(143)
+    signal.signal(signal.SIGTERM, handler)
+
+
 def _cmdline(pid: int) -> str:
     try:
         return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
@@ -200,15 +217,15 @@ def _pids_in_session(sid: int) -> list[int]:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--hold", type=float, default=600.0, help="seconds to keep the stack up (max 3600)")
+    parser.add_argument("--keep-logs", action="store_true", help="keep the data dir with stack.log after stopping")
     args = parser.parse_args(argv)
-    stack = Stack()
-    stopping = []
-    signal.signal(signal.SIGTERM, lambda *_: stopping.append(1))
+    exit_on_sigterm()
+    stack = Stack(keep_logs=args.keep_logs)
     try:
         stack.start()
         print(json.dumps({**stack.info(), "admin_password": stack.admin_password}, indent=2), flush=True)
         deadline = time.monotonic() + min(args.hold, 3600.0)
-        while not stopping and time.monotonic() < deadline and stack.proc.poll() is None:
+        while time.monotonic() < deadline and stack.proc.poll() is None:
             time.sleep(0.5)
     except KeyboardInterrupt:
         pass

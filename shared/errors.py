@@ -52,6 +52,11 @@ class NotFound(DomainError):
     default_code = "not_found"
 
 
+class MethodNotAllowed(DomainError):
+    status = 405
+    default_code = "method_not_allowed"
+
+
 class Conflict(DomainError):
     """与现有数据冲突: a duplicate or a state that does not allow the change (409)."""
     status = 409
@@ -86,6 +91,6 @@ class Unavailable(DomainError):
 
 
 ALL_ERRORS = [
-    DomainError, ValidationFailed, BadRequest, NotAuthenticated, Forbidden, NotFound, Conflict,
+    DomainError, ValidationFailed, BadRequest, NotAuthenticated, Forbidden, NotFound, MethodNotAllowed, Conflict,
     TooLarge, UnsupportedMediaType, TooManyRequests, CrossTenantWrite, Unavailable,
 ]

@@ -39,6 +39,8 @@ KIT_MESSAGES: dict[str, dict[str, str]] = {
     "invalid_choice": {"zh-CN": "取值不在允许范围内", "en": "Not one of the allowed values"},
     "invalid_date": {"zh-CN": "日期格式应为 YYYY-MM-DD", "en": "Date must be YYYY-MM-DD"},
     "too_long": {"zh-CN": "过长", "en": "Too long"},
+    "too_short": {"zh-CN": "过短或为空", "en": "Too short or empty"},
+    "invalid_length": {"zh-CN": "长度不符合要求", "en": "Length out of range"},
     "out_of_range": {"zh-CN": "超出允许范围", "en": "Out of range"},
     "null": {"zh-CN": "不能为空", "en": "May not be null"},
 }

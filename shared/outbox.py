@@ -190,7 +190,7 @@ class OutboxRelay:
         # consumers' queues before it starts, so this is either a subscriber that does not exist
         # (kept retrying for a while in case one is being deployed) or nobody subscribes at all
         sent = [r.id for r in rows if outcome.get(r.event_id, "missing") is None
-                or (outcome[r.event_id].startswith("unroutable") and r.attempts >= UNROUTABLE_RETRIES)]
+                or (outcome.get(r.event_id, "missing").startswith("unroutable") and r.attempts >= UNROUTABLE_RETRIES)]
         for start in range(0, len(sent), 500):
             conn.execute(update(self.outbox).where(self.outbox.c.id.in_(sent[start:start + 500])).values(sent_at=now))
         for row in rows:

@@ -140,8 +140,8 @@ def validate(plugins: dict[str, Plugin]) -> None:
                 raise PluginError(f"{route.method} {route.path}: rpc {route.rpc} is not {plugin.name}'s own")
             if not route.public and not route.roles:
                 raise PluginError(f"{route.method} {route.path}: no roles allowed and not public")
-            if route.scope == "school" and route.params[:1] != ["school"]:
-                raise PluginError(f"{route.method} {route.path}: school routes start with {{school}}")
+            if route.path.startswith("/api/v1/schools/") and route.scope != "school":
+                raise PluginError(f"{route.method} {route.path}: school routes start with /api/v1/schools/{{school}}")
 
 
 def discover(only: list[str] | None = None) -> dict[str, Plugin]:

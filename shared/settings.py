@@ -40,10 +40,9 @@ class Settings:
         if service in self.db_overrides:
             return self.db_overrides[service]
         if self.database_url:
-            base = self.database_url.rstrip("/")
-            if base.count("/") >= 3:  # a URL that already names a database: replace it
-                base = base.rsplit("/", 1)[0]
-            return f"{base}/{self.db_prefix}{service}"
+            from sqlalchemy.engine import make_url
+            url = make_url(self.database_url).set(database=f"{self.db_prefix}{service}")
+            return url.render_as_string(hide_password=False)
         return f"sqlite:///{(self.data_dir / f'{service}.db').resolve()}"
 
     def port_for(self, service: str) -> int:

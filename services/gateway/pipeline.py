@@ -16,13 +16,13 @@ import uuid
 from dataclasses import dataclass, field
 
 from marshmallow import ValidationError
-from werkzeug.exceptions import MethodNotAllowed, NotFound as WzNotFound
+from werkzeug.exceptions import MethodNotAllowed as WzMethodNotAllowed, NotFound as WzNotFound
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Response
 
 from services.gateway import auth
 from shared import i18n, metrics
-from shared.errors import (BadRequest, DomainError, Forbidden, NotAuthenticated, NotFound, TooLarge,
+from shared.errors import (BadRequest, DomainError, Forbidden, MethodNotAllowed, NotAuthenticated, NotFound, TooLarge,
                            UnsupportedMediaType, ValidationFailed)
 from shared.jsonutil import dumps
 from shared.plugins import MISS, Route
@@ -70,6 +70,8 @@ def problem(exc: DomainError, language: str, instance: str, request_id: str) -> 
     headers = {"X-Request-Id": request_id}
     if exc.status == 429 and "retry_after" in exc.params:
         headers["Retry-After"] = str(exc.params["retry_after"])
+    if exc.status == 405 and exc.params.get("allow"):
+        headers["Allow"] = exc.params["allow"]
     return Response(dumps(payload), status=exc.status, content_type=PROBLEM, headers=headers)
 
 
@@ -120,8 +122,8 @@ class Pipeline:
         adapter = self.url_map.bind("gateway", default_method=None)
         try:
             endpoint, params = adapter.match(request.path, method=request.method)
-        except MethodNotAllowed:
-            raise DomainError("method_not_allowed") from None
+        except WzMethodNotAllowed as exc:
+            raise MethodNotAllowed(params={"allow": ", ".join(sorted(exc.valid_methods or []))}) from None
         except WzNotFound:
             raise NotFound("route_not_found") from None
         return self.routes[endpoint], params

@@ -116,8 +116,12 @@ def update_group(uow, school: str, group_id: int, data: dict) -> dict:
     if "name" in data and data["name"] != row.name and session.execute(
             select(UnionGroup).where(UnionGroup.name == data["name"])).scalar_one_or_none():
         raise Conflict("group_name_taken", fields={"name": ["group_name_taken"]})
-    if "leader_member_id" in data:
+    if data.get("leader_member_id") is not None:
         _check_leader(session, data["leader_member_id"])
+        leader_group = session.execute(select(Member.union_group_id).where(
+            Member.id == data["leader_member_id"])).scalar()
+        if leader_group != row.id:
+            raise ValidationFailed(fields={"leader_member_id": ["group_leader_not_in_group"]})
     for key, value in data.items():
         setattr(row, key, value)
     row.version = (row.version or 1) + 1

@@ -10,7 +10,7 @@ STATUSES = ("applicant", "active", "retired", "transferred_out", "left")
 SCHOOL_KINDS = ("primary", "secondary", "vocational", "other")
 PORTFOLIOS = ("chair", "vice_chair", "women", "funds_review", "organisation", "publicity",
               "culture_sports", "welfare", "other")
-LEAVE_REASONS = ("resigned", "deceased", "expelled", "withdrawn", "other")
+LEAVE_REASONS = ("resigned", "deceased", "expelled", "withdrawn", "application_rejected", "other")
 SCHOOL_CODE = validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9_-]{1,31}$")
 
 

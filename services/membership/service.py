@@ -9,6 +9,7 @@ from nameko.rpc import rpc
 
 from services.membership import bulk, members, organisation
 from services.membership import schemas as s
+from services.membership.metrics import MembershipGauges
 from services.membership.orm import Base
 from shared.errors import Forbidden
 from shared.service import Context, Database, EntrypointMetrics, OpsEndpoints
@@ -26,6 +27,7 @@ class MembershipService(OpsEndpoints):
     db = Database(Base)
     ctx = Context()
     timing = EntrypointMetrics()
+    gauges = MembershipGauges()
 
     def _lang(self) -> str:
         return self.ctx.current.language or "zh-CN"

@@ -105,6 +105,15 @@ def make_envelope(type_: str, payload: dict, *, school: str | None, actor: str |
     }
 
 
+def _exclude_unknown(schema: Schema) -> None:
+    schema.unknown = EXCLUDE
+    for field in schema.fields.values():
+        inner = getattr(field, "inner", None)
+        nested = field if isinstance(field, fields.Nested) else inner if isinstance(inner, fields.Nested) else None
+        if nested is not None:
+            _exclude_unknown(nested.schema)
+
+
 def parse(body: dict, *, lenient_payload: bool = False) -> Envelope:
     """Validate a received message; unknown payload fields are tolerated when ``lenient_payload``
     so that a consumer keeps working when a publisher adds an optional field."""
@@ -116,7 +125,7 @@ def parse(body: dict, *, lenient_payload: bool = False) -> Envelope:
         raise ContractViolation(f"bad envelope: {exc.messages}") from None
     schema = schema_for(data["type"], data["version"])
     if lenient_payload:
-        schema.unknown = EXCLUDE
+        _exclude_unknown(schema)
     errors = schema.validate(data["payload"])
     if errors:
         raise ContractViolation(f"{data['type']} v{data['version']} payload: {errors}")

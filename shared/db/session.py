@@ -32,25 +32,37 @@ def _allowed(session) -> frozenset[str] | None:
     return session.info.get("schools")
 
 
+def _named_schools(statement, parameters, inserting: bool) -> list:
+    """Every ``school`` value an INSERT or UPDATE statement would write (None: an insert naming none)."""
+    rows = [r for r in (parameters if isinstance(parameters, list) else [parameters] if parameters else [])
+            if isinstance(r, dict)]
+    from_values = []
+    for values in [getattr(statement, "_values", None) or {}] + list(getattr(statement, "_multi_values", None) or []):
+        items = values.items() if isinstance(values, dict) else (kv for row in values for kv in row.items())
+        from_values += [getattr(v, "value", v) for k, v in items if getattr(k, "key", k) == "school"]
+    named = from_values + [r["school"] for r in rows if "school" in r]
+    if inserting and not from_values and (not rows or any("school" not in r for r in rows)):
+        named.append(None)
+    return named
+
+
 def _filter_reads(state):
     schools = _allowed(state.session)
     if schools is None:
         return
+    mapper = state.bind_mapper
+    tenant = mapper is not None and issubclass(mapper.class_, TenantMixin)
+    if tenant and (state.is_insert or state.is_update):
+        for school in _named_schools(state.statement, state.parameters, state.is_insert):
+            if school not in schools:
+                raise CrossTenantWrite(params={"school": school})
+    if tenant and state.is_update and isinstance(state.parameters, list):
+        # "bulk UPDATE by primary key" bypasses loader criteria: not allowed in a school session
+        raise CrossTenantWrite("bulk_update_by_pk_refused")
     if state.is_select or state.is_update or state.is_delete:
         allowed = tuple(sorted(schools))
         state.statement = state.statement.options(
             with_loader_criteria(TenantMixin, lambda cls: cls.school.in_(allowed), include_aliases=True))
-    elif state.is_insert:
-        mapper = state.bind_mapper
-        if mapper is not None and issubclass(mapper.class_, TenantMixin):
-            params = state.parameters
-            rows = params if isinstance(params, list) else [params or {}]
-            values = getattr(state.statement, "_values", None) or {}
-            named = [r.get("school") for r in rows] + [
-                getattr(v, "value", None) for k, v in values.items() if getattr(k, "key", k) == "school"]
-            for school in named:
-                if school not in schools:
-                    raise CrossTenantWrite(params={"school": school})
 
 
 def _guard_writes(session, _flush_context, _instances):

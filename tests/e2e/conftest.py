@@ -109,7 +109,7 @@ def pytest_runtest_makereport(item, call):
     outcome = yield
     report = outcome.get_result()
     if report.failed and _log_path is not None:
-        report.sections.append(("unionhub run log (tail)", _tail(_log_path)))
+        report.sections.append(("unionhub run log (tail)", _tail(_log_path, 4000)))
 
 
 @pytest.fixture(scope="session")

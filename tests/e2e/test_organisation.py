@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from .support import assert_problem, field_codes, new_id_number, unique
+from .support import assert_problem, create_school, field_codes, new_id_number, unique
 
 pytestmark = pytest.mark.e2e
 
@@ -94,7 +94,8 @@ def test_the_birthday_list_gives_the_members_born_in_a_month_with_age_and_milest
             date.fromisoformat(i["birth_date"]).day for i in body["items"])
 
 
-def test_milestone_birthdays_are_flagged_and_applicants_are_left_out(school):
+def test_milestone_birthdays_are_flagged_and_applicants_are_left_out(admin):
+    school = create_school(admin)  # a school of its own: nobody else born in May
     chair = school.chair
     month, year = 5, 2030
     forty = chair.admit(school.code, name="整十岁", id_number=new_id_number(birth=date(1990, 5, 20)))

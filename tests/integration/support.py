@@ -46,7 +46,9 @@ def vhost_of(amqp_uri: str) -> str:
 
 
 def pg_url(database: str) -> str:
-    return f"{testing.pg_server_url().rstrip('/')}/{database}"
+    """URL of one database on the test server (``testing.pg_server_url()`` still names ``postgres``)."""
+    from sqlalchemy.engine import make_url
+    return make_url(testing.PG_ADMIN_URL).set(database=database).render_as_string(hide_password=False)
 
 
 # --- people ---------------------------------------------------------------------------------

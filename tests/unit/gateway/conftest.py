@@ -4,13 +4,23 @@ from __future__ import annotations
 import contextlib
 
 import pytest
+from argon2 import PasswordHasher
 
+from services.gateway import auth
 from services.gateway.orm import Base, KnownSchool
 from services.gateway.pipeline import Pipeline
 from shared import i18n, plugins as registry
 from shared.db import TenantSessionFactory, make_engine
 
 from .support import SETTINGS, FakeRpc
+
+
+@pytest.fixture(autouse=True)
+def cheap_password_hashing(monkeypatch):
+    """Argon2 with the smallest cost: the same algorithm and checks, without a second per login."""
+    hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    monkeypatch.setattr(auth, "_hasher", hasher)
+    monkeypatch.setattr(auth, "_DUMMY", hasher.hash("unionhub-timing-equaliser"))
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,7 @@ from werkzeug.test import EnvironBuilder
 
 from services.gateway import auth
 
-SECRET = "unit-test-secret"
+SECRET = "unit-test-secret-of-at-least-thirty-two-bytes"
 SETTINGS = {"secret": SECRET, "token_ttl": 3600, "max_body": 4096, "max_upload": 64 * 1024,
             "login_max_failures": 5, "login_lock_seconds": 60}
 

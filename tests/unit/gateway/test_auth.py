@@ -31,13 +31,13 @@ def invalid(token, secret=SECRET):
 def test_a_tampered_token_is_an_invalid_token():
     header, payload, signature = auth.issue_token(CHAIR, SECRET, 60).split(".")
     forged_claims = jwt.encode({"sub": "chair_a", "role": "district_admin", "school": None, "exp": 4102444800,
-                                "iss": "unionhub"}, "guess", algorithm="HS256").split(".")[1]
+                                "iss": "unionhub"}, "a-guessed-secret-of-at-least-thirty-two-bytes", algorithm="HS256").split(".")[1]
     error = invalid(".".join([header, forged_claims, signature]))
     assert (error.code, error.status) == ("invalid_token", 401)
 
 
 def test_a_token_signed_with_another_secret_is_an_invalid_token():
-    assert invalid(auth.issue_token(CHAIR, "other-secret", 60)).code == "invalid_token"
+    assert invalid(auth.issue_token(CHAIR, "another-secret-of-at-least-thirty-two-bytes", 60)).code == "invalid_token"
 
 
 def test_an_expired_token_is_an_invalid_token():
@@ -98,3 +98,7 @@ def test_a_missing_or_broken_hash_never_verifies():
     assert not auth.verify_password(None, "unionhub-timing-equaliser")
     assert not auth.verify_password("", "anything")
     assert not auth.verify_password("not-an-argon2-hash", "anything")
+
+
+def test_an_empty_stored_hash_never_verifies_not_even_with_the_dummy_password():
+    assert not auth.verify_password("", "unionhub-timing-equaliser")

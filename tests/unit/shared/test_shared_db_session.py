@@ -99,9 +99,7 @@ def test_orm_bulk_delete_removes_only_own_rows(sessions, seeded):
     assert everything(sessions, Comment, "text") == [("B", "on B1")]
 
 
-@pytest.mark.xfail(strict=True, reason="bug: ORM bulk UPDATE by primary key bypasses the tenant criteria "
-                                       "(shared/db/session.py _filter_reads)")
-def test_orm_bulk_update_by_primary_key_of_another_schools_row_is_refused(sessions, seeded):
+def test_orm_bulk_update_by_primary_key_of_another_schools_row_changes_nothing(sessions, seeded):
     with sessions(A) as session:
         try:
             session.execute(update(Note), [{"id": seeded["B1"], "title": "hijacked"}])
@@ -111,8 +109,6 @@ def test_orm_bulk_update_by_primary_key_of_another_schools_row_is_refused(sessio
     assert ("B", "B1") in everything(sessions)
 
 
-@pytest.mark.xfail(strict=True, reason="bug: an ORM bulk UPDATE may move own rows into another school "
-                                       "(shared/db/session.py _filter_reads checks no SET values)")
 def test_orm_bulk_update_moving_rows_into_another_school_is_refused(sessions, seeded):
     with sessions(A) as session:
         with pytest.raises(CrossTenantWrite):
@@ -233,8 +229,6 @@ def test_orm_bulk_insert_into_a_school_named_in_also_is_written(sessions, seeded
     assert ("C", "C1") in everything(sessions)
 
 
-@pytest.mark.xfail(strict=True, reason="bug: insert(Model).values(school=<own school>) is refused "
-                                       "(shared/db/session.py:47-53 reads an empty parameter row as school None)")
 def test_orm_insert_with_values_naming_own_school_is_written(sessions, seeded):
     with sessions(A) as session:
         session.execute(insert(Note).values(school="A", title="A3"))

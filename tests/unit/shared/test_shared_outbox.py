@@ -134,8 +134,6 @@ def test_row_confirmed_on_a_retry_is_marked_sent(engine, relay, broker, clock):
     assert r["sent_at"] == clock.now and r["attempts"] == 1
 
 
-@pytest.mark.xfail(strict=True, reason="bug: an event id missing from the publisher's outcome raises KeyError "
-                                       "in OutboxRelay._mark (shared/outbox.py:192) and no row of the batch is marked")
 def test_row_the_broker_never_answered_for_is_retried_and_the_rest_of_the_batch_is_marked(engine, relay, broker):
     confirmed, unanswered = add_rows(engine, 2)
     broker.outcomes[unanswered] = OMIT

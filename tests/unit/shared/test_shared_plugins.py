@@ -75,9 +75,6 @@ def test_a_route_with_both_rpc_and_handler_or_neither_fails_loudly():
         validate(plugins(("congress", [route(rpc=None)])))
 
 
-@pytest.mark.xfail(strict=True, reason="bug: validate()'s 'school routes start with {school}' check can never "
-                                       "fire, because Route.scope is 'school' only for paths that already start "
-                                       "with /api/v1/schools/{school} (shared/plugins.py Route.scope/validate)")
 def test_a_route_under_schools_whose_first_parameter_is_not_school_fails_loudly():
     with pytest.raises(PluginError, match="school routes start with"):
         validate(plugins(("congress", [route(path="/api/v1/schools/{code}/proposals")])))

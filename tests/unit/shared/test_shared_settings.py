@@ -55,8 +55,6 @@ def test_a_per_service_override_wins_for_that_service_only(env):
     assert settings.database_for("welfare") == "postgresql://db/unionhub_welfare"
 
 
-@pytest.mark.xfail(strict=True, reason="bug: database_for splits the URL as text and drops or mangles its "
-                                       "query string (shared/settings.py:42-46)")
 @pytest.mark.parametrize("server,expected", [
     ("postgresql://app@db/postgres?sslmode=require", "postgresql://app@db/unionhub_membership?sslmode=require"),
     ("postgresql://app@db?sslmode=require", "postgresql://app@db/unionhub_membership?sslmode=require"),

@@ -133,9 +133,6 @@ def test_an_unrecognised_message_becomes_invalid():
     assert message_code("Something odd happened.") == "invalid"
 
 
-@pytest.mark.xfail(strict=True, reason="bug: a value shorter than its minimum is reported as too_long "
-                                       "(shared/validation.py _PATTERNS maps 'Shorter than' and "
-                                       "'Length must be between' to too_long)")
 @pytest.mark.parametrize("validator,value", [(validate.Length(min=3), "ab"),
                                              (validate.Length(min=1, max=60), "")])
 def test_a_value_that_is_too_short_is_not_reported_as_too_long(validator, value):

@@ -1,0 +1,35 @@
+"""Membership use cases against a SQLite file: the real tables, tenant sessions and outbox."""
+from __future__ import annotations
+
+import pytest
+
+from services.membership.orm import Base
+from services.membership.plugin import plugin
+from shared import contracts, i18n
+from shared.db import TenantSessionFactory, make_engine
+
+from .support import S1, S2, Membership
+
+
+@pytest.fixture(scope="session", autouse=True)
+def started_like_the_runner():
+    """What the runner does at start: load every event contract and register the plugin's messages."""
+    contracts.load_all()
+    i18n.register(plugin.messages)
+
+
+@pytest.fixture
+def engine(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'membership.db'}")
+    Base.metadata.create_all(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def ms(engine):
+    """The membership service's use cases with schools S001 (10 staff) and S002 (20 staff) registered."""
+    ms = Membership(engine, TenantSessionFactory(engine))
+    ms.register_school(S1, staff=10)
+    ms.register_school(S2, staff=20)
+    return ms
