@@ -29,7 +29,7 @@ import uuid
 import requests
 from kombu import Connection, Consumer, Exchange, Queue
 
-from bench.seed import IMPORT_REGION, XLSX, IdFactory, _school_listed, roster_rows, roster_xlsx
+from bench.seed import IMPORT_REGION, XLSX, IdFactory, create_school, roster_rows, roster_xlsx
 
 EXCHANGE = "membership.events"
 TARGET_S = 30.0
@@ -108,14 +108,8 @@ def run_import(stack, *, rows: int = 20000, code: str = "BENCH-IMPORT", wait_s: 
     base = stack.gateway_url
     s = requests.Session()
     admin = {"Authorization": f"Bearer {stack.admin_token()}"}
-    r = s.post(f"{base}/api/v1/district/schools", headers=admin, timeout=60,
-               json={"code": code, "name": "新北区导入测试学校", "kind": "secondary", "area": "三井街道",
-                     "staff_headcount": rows + 100})
-    school_500 = False
-    if r.status_code == 500 and _school_listed(s, base, admin, code):
-        school_500 = True
-    elif r.status_code >= 300:
-        raise RuntimeError(f"create school {code}: HTTP {r.status_code} {r.text[:300]}")
+    school_500 = bool(create_school(s, base, admin, {"code": code, "name": "新北区导入测试学校", "kind": "secondary",
+                                                      "area": "三井街道", "staff_headcount": rows + 100}))
     t0 = time.perf_counter()
     content = roster_xlsx(roster_rows(rows, IdFactory(IMPORT_REGION), random.Random(7)), title="新北区导入测试学校工会会员名册")
     build_s = time.perf_counter() - t0

@@ -96,7 +96,7 @@ def main(argv=None) -> int:
                 _phase(out, "import", lambda: run_import(stack, rows=args.import_rows, wait_s=args.import_wait))
             out["stack_log_tail"] = stack.tail_log(2000) if out.get("errors") else None
     finally:
-        stack.stop()
+        stack.stop(keep_logs=True if out.get("errors") else None)
     path = write_result("", out, RESULTS / f"{at}.json")
     print(summary(out))
     print(path)

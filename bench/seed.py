@@ -98,15 +98,89 @@ def _check(r: requests.Response, what: str) -> dict:
     return r.json() if r.content else {}
 
 
+def _send(s: requests.Session, method: str, url: str, what: str, *, retries: int = 3, **kw) -> requests.Response:
+    """One request, retried (bounded) when the connection drops or the gateway answers 502-504."""
+    kw.setdefault("timeout", 120)
+    for attempt in range(retries + 1):
+        try:
+            r = s.request(method, url, **kw)
+        except requests.ConnectionError:
+            if attempt == retries:
+                raise
+            time.sleep(1 + attempt)
+            continue
+        if r.status_code in (502, 503, 504) and attempt < retries:
+            time.sleep(1 + attempt)
+            continue
+        return r
+    raise AssertionError("unreachable")
+
+
 def _school_listed(s: requests.Session, base: str, admin: dict, code: str) -> bool:
     for page in range(1, 21):  # bounded
-        body = _check(s.get(f"{base}/api/v1/district/schools", headers=admin, params={"page": page, "page_size": 500},
-                            timeout=60), "list schools")
+        body = _check(_send(s, "GET", f"{base}/api/v1/district/schools", "list schools", headers=admin,
+                            params={"page": page, "page_size": 500}), "list schools")
         if any(item["code"] == code for item in body["items"]):
             return True
         if len(body["items"]) < 500:
             return False
     return False
+
+
+def create_school(s: requests.Session, base: str, admin: dict, payload: dict) -> int:
+    """Register a school; returns 1 when the gateway said 500 but the school exists (see README)."""
+    r = _send(s, "POST", f"{base}/api/v1/district/schools", "create school", headers=admin, json=payload)
+    if r.status_code == 409:  # a retried POST whose first attempt got through
+        return 0
+    if r.status_code == 500 and _school_listed(s, base, admin, payload["code"]):
+        # registered, but the gateway's write-through to its schools read model failed (seen:
+        # UniqueViolation pk_known_schools racing the school_registered consumer)
+        return 1
+    _check(r, f"create school {payload['code']}")
+    return 0
+
+
+def _list_ids(s: requests.Session, base: str, auth: dict, code: str) -> tuple[list[int], int]:
+    ids, total = [], 0
+    for page in range(1, 1001):  # bounded: 500 a page
+        body = _check(_send(s, "GET", f"{base}/api/v1/schools/{code}/members", f"list {code}", headers=auth,
+                            params={"page": page, "page_size": 500}), f"list {code}")
+        ids.extend(m["id"] for m in body["items"])
+        total = body["total"]
+        if len(body["items"]) < 500 or len(ids) >= total:
+            break
+    return ids, total
+
+
+def import_roster(s: requests.Session, base: str, auth: dict, code: str, content: bytes, expected: int,
+                  wait_s: float = 300.0) -> dict:
+    """POST the roster; if the gateway gives up first (503 rpc_timeout) the import goes on in
+    membership, so wait (bounded) for the members to show up, and only then re-POST (imports
+    skip rows already imported, so a second POST is harmless)."""
+    url = f"{base}/api/v1/schools/{code}/members/import"
+    deadline = time.monotonic() + wait_s
+    outcome = {"timeouts": 0}
+    while time.monotonic() < deadline:
+        try:
+            r = s.post(url, headers={**auth, "Content-Type": XLSX}, data=content, timeout=wait_s)
+        except requests.ConnectionError:
+            r = None
+        if r is not None and r.status_code == 200:
+            report = r.json()
+            if report["imported"] + report["skipped"] == expected:
+                return {**outcome, **report}
+            raise RuntimeError(f"import {code}: {report['imported']} imported + {report['skipped']} skipped != "
+                               f"{expected} (errors: {report.get('errors', [])[:3]})")
+        if r is not None and r.status_code not in (502, 503, 504):
+            _check(r, f"import {code}")
+        outcome["timeouts"] += 1
+        while time.monotonic() < deadline:  # the first POST may still be running: wait for it
+            time.sleep(2)
+            if _list_ids(s, base, auth, code)[1] >= expected:
+                return {**outcome, "imported": expected, "skipped": 0, "confirmed_by_list": True}
+            if outcome["timeouts"] < 2 and time.monotonic() > deadline - wait_s / 2:
+                break  # nothing came of it: post again, once
+    raise RuntimeError(f"import {code}: not complete within {wait_s}s")
 
 
 def school_code(i: int) -> str:
@@ -119,51 +193,40 @@ def _seed_school(base: str, admin_token: str, i: int, per_school: int, rows: lis
     admin = {"Authorization": f"Bearer {admin_token}"}
     t = {}
     t0 = time.perf_counter()
-    r = s.post(f"{base}/api/v1/district/schools", headers=admin, timeout=60,
-               json={"code": code, "name": f"新北区第{i}实验学校", "kind": "primary", "area": "新桥镇",
-                     "staff_headcount": per_school + 10})
-    if r.status_code == 500 and _school_listed(s, base, admin, code):
-        # the school was registered but the gateway's write-through to its schools read model
-        # failed (seen: UniqueViolation pk_known_schools racing the school_registered consumer);
-        # counted in the stats, and the school is usable
-        t["create_school_500"] = 1
-    else:
-        _check(r, f"create school {code}")
+    t["create_school_500"] = create_school(s, base, admin, {
+        "code": code, "name": f"新北区第{i}实验学校", "kind": "primary", "area": "新桥镇", "staff_headcount": per_school + 10})
     t["school_s"] = time.perf_counter() - t0
     username, password = f"chair_{code.lower()}", f"pw-{code}-benchmark"
     t0 = time.perf_counter()
-    _check(s.post(f"{base}/api/v1/district/accounts", headers=admin, timeout=60,
-                  json={"username": username, "password": password, "role": "school_admin", "school": code,
-                        "display_name": f"{code} 工会主席"}), f"create account {username}")
-    token = _check(s.post(f"{base}/api/v1/auth/token", json={"username": username, "password": password}, timeout=60),
-                   f"login {username}")["access_token"]
+    r = _send(s, "POST", f"{base}/api/v1/district/accounts", "create account", headers=admin,
+              json={"username": username, "password": password, "role": "school_admin", "school": code,
+                    "display_name": f"{code} 工会主席"})
+    if r.status_code != 409:  # 409: a retried POST whose first attempt got through
+        _check(r, f"create account {username}")
+    token = _check(_send(s, "POST", f"{base}/api/v1/auth/token", "login",
+                         json={"username": username, "password": password}), f"login {username}")["access_token"]
     t["account_s"] = time.perf_counter() - t0
     auth = {"Authorization": f"Bearer {token}"}
     content = roster_xlsx(rows)
     t0 = time.perf_counter()
-    report = _check(s.post(f"{base}/api/v1/schools/{code}/members/import", headers={**auth, "Content-Type": XLSX},
-                           data=content, timeout=300), f"import {code}")
+    report = import_roster(s, base, auth, code, content, per_school)
     t["import_s"] = time.perf_counter() - t0
-    if report.get("imported") != per_school:
-        raise RuntimeError(f"import {code}: expected {per_school} imported, got {report.get('imported')} "
-                           f"(errors: {report.get('errors', [])[:3]})")
+    t["import_timeouts"] = report["timeouts"]
     t0 = time.perf_counter()
-    ids, page = [], 1
-    while page <= 1000:  # bounded: 500 a page
-        body = _check(s.get(f"{base}/api/v1/schools/{code}/members", headers=auth, timeout=60,
-                            params={"page": page, "page_size": 500}), f"list {code}")
-        ids.extend(m["id"] for m in body["items"])
-        if len(body["items"]) < 500 or len(ids) >= body["total"]:
-            break
-        page += 1
-    groups = [g["id"] for g in _check(s.get(f"{base}/api/v1/schools/{code}/groups", headers=auth, timeout=60),
+    ids, total = _list_ids(s, base, auth, code)
+    while len(ids) < per_school and time.perf_counter() - t0 < 120:  # bounded: the list may lag the import
+        time.sleep(1)
+        ids, total = _list_ids(s, base, auth, code)
+    t["list_wait_s"] = time.perf_counter() - t0
+    if len(ids) < per_school:
+        raise RuntimeError(f"list {code}: {len(ids)} of {per_school} members after 120 s")
+    groups = [g["id"] for g in _check(_send(s, "GET", f"{base}/api/v1/schools/{code}/groups", "groups", headers=auth),
                                       f"groups {code}")["items"]]
-    t["list_s"] = time.perf_counter() - t0
     s.close()
     return {"code": code, "token": token, "username": username, "member_ids": ids, "group_ids": groups, "timing": t}
 
 
-def seed(base_url: str, admin_token: str, *, schools: int = 50, per_school: int = 400, concurrency: int = 4,
+def seed(base_url: str, admin_token: str, *, schools: int = 50, per_school: int = 400, concurrency: int = 2,
          rng_seed: int = 20261122) -> dict:
     """Seed ``schools`` x ``per_school`` members; returns {"schools": [...], "stats": {...}}."""
     rng = random.Random(rng_seed)
@@ -183,7 +246,9 @@ def seed(base_url: str, admin_token: str, *, schools: int = 50, per_school: int 
              "members_per_s": round(members / wall, 1) if wall else None,
              "import_s_median": round(imports[len(imports) // 2], 3), "import_s_max": round(imports[-1], 3),
              "account_s_median": round(sorted(r["timing"]["account_s"] for r in results)[schools // 2], 3),
-             "create_school_http_500_but_created": sum(r["timing"].get("create_school_500", 0) for r in results)}
+             "create_school_http_500_but_created": sum(r["timing"]["create_school_500"] for r in results),
+             "import_rpc_timeouts": sum(r["timing"]["import_timeouts"] for r in results),
+             "list_wait_s_max": round(max(r["timing"]["list_wait_s"] for r in results), 2)}
     print(f"[seed] {schools} schools, {members} members in {wall:.1f}s "
           f"(import median {stats['import_s_median']}s)", file=sys.stderr, flush=True)
     return {"schools": results, "stats": stats}
@@ -195,7 +260,7 @@ def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--schools", type=int, default=50)
     p.add_argument("--per-school", type=int, default=400)
-    p.add_argument("--concurrency", type=int, default=4)
+    p.add_argument("--concurrency", type=int, default=2)
     args = p.parse_args(argv)
     exit_on_sigterm()
     with Stack() as stack:

@@ -69,7 +69,7 @@ class Stack:
         try:
             self._start(timeout)
         except BaseException:
-            self.stop()
+            self.stop(keep_logs=True)
             raise
         return self
 
@@ -99,7 +99,7 @@ class Stack:
         _say(f"up in {time.monotonic() - t0:.1f}s: gateway {self.gateway_url}, vhost {self.vhost}, "
              f"db prefix {self.db_prefix}, log {self.log_path}")
 
-    def stop(self) -> None:
+    def stop(self, keep_logs: bool | None = None) -> None:
         if self.proc is not None and self.proc.poll() is None:
             for sig, wait in ((signal.SIGTERM, 20), (signal.SIGKILL, 10)):
                 try:
@@ -127,14 +127,16 @@ class Stack:
         if self._log:
             self._log.close()
             self._log = None
-        if not self.keep_logs:
+        if self.keep_logs if keep_logs is None else keep_logs:
+            _say(f"logs kept in {self.data_dir}")
+        else:
             shutil.rmtree(self.data_dir, ignore_errors=True)
 
     def __enter__(self):
         return self.start()
 
-    def __exit__(self, *exc):
-        self.stop()
+    def __exit__(self, exc_type, exc, tb):
+        self.stop(keep_logs=True if exc_type is not None else None)
 
     # ------------------------------------------------------------------ helpers
     @property

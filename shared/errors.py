@@ -85,6 +85,11 @@ class CrossTenantWrite(DomainError):
     default_code = "cross_school_write"
 
 
+class InternalError(DomainError):
+    status = 500
+    default_code = "internal_error"
+
+
 class Unavailable(DomainError):
     status = 503
     default_code = "service_unavailable"
@@ -92,5 +97,5 @@ class Unavailable(DomainError):
 
 ALL_ERRORS = [
     DomainError, ValidationFailed, BadRequest, NotAuthenticated, Forbidden, NotFound, MethodNotAllowed, Conflict,
-    TooLarge, UnsupportedMediaType, TooManyRequests, CrossTenantWrite, Unavailable,
+    TooLarge, UnsupportedMediaType, TooManyRequests, CrossTenantWrite, InternalError, Unavailable,
 ]

@@ -14,18 +14,54 @@ import functools
 import inspect
 import logging
 
+import eventlet
 from kombu import Connection, Queue
+from sqlalchemy.exc import InterfaceError, OperationalError
 from nameko.events import EventHandler, SERVICE_POOL
-from nameko.messaging import Consumer
+from nameko.messaging import Consumer, QueueConsumer
 from nameko.standalone.events import get_event_exchange
 
 from shared import broker, contracts, metrics
 from shared.db.uow import AlreadyProcessed
 
 log = logging.getLogger(__name__)
+TRANSIENT_RETRIES = 6   # about 12 s of backoff before a database outage counts as a failed delivery
+
+
+def _dead_letter_undecodable(message, exc):
+    log.error("dead-lettering an undecodable message: %s", exc)
+    message.reject(requeue=False)
+
+
+class InboxQueueConsumer(QueueConsumer):
+    """nameko's queue consumer, except that a body that cannot be decoded is dead-lettered
+    instead of being acknowledged and dropped."""
+
+    def get_consumers(self, consumer_cls, channel):
+        consumers = super().get_consumers(consumer_cls, channel)
+        for consumer in consumers:
+            consumer.on_decode_error = _dead_letter_undecodable
+        return consumers
+
+
+_DLQS: dict[str, set[str]] = {}
+
+
+def _dlq_depths(service: str, amqp_uri: str):
+    with Connection(amqp_uri, connect_timeout=3) as conn:
+        channel = conn.channel()
+        for queue in sorted(_DLQS.get(service, ())):
+            try:
+                _name, depth, _consumers = channel.queue_declare(queue=broker.dlq_name(queue), passive=True)
+            except Exception:  # a missing queue closes the channel: open another for the next one
+                channel = conn.channel()
+                continue
+            yield (service, broker.dlq_name(queue)), depth
 
 
 class InboxEventHandler(EventHandler):
+    queue_consumer = InboxQueueConsumer()
+
     def __init__(self, source_service, event_type, **kwargs):
         super().__init__(source_service, event_type, handler_type=SERVICE_POOL, reliable_delivery=True,
                          requeue_on_error=True, **kwargs)
@@ -35,6 +71,10 @@ class InboxEventHandler(EventHandler):
         name = queue_name(self.source_service, self.event_type, self.container.service_name, self.method_name)
         self.queue = consumer_queue(name, self.source_service, self.event_type, config)
         declare_queue(config["AMQP_URI"], self.queue)
+        service = self.container.service_name
+        _DLQS.setdefault(service, set()).add(name)
+        metrics.register_gauge_source(f"dlq:{service}", "unionhub_dlq_depth", "Dead-lettered events waiting for replay",
+                                      ["service", "queue"], lambda: _dlq_depths(service, config["AMQP_URI"]))
         Consumer.setup(self)
 
     def handle_message_processed(self, message, result=None, exc_info=None):
@@ -102,16 +142,25 @@ def consumes(source: str, event_type: str, *, scope: str = "school"):
             district = scope == "district" or not event.school
             outcome = "failed"
             try:
-                with self.db.unit_of_work(event.school, district=district) as uow:
+                for attempt in range(TRANSIENT_RETRIES + 1):
                     try:
-                        uow.claim(consumer, event.event_id)
-                    except AlreadyProcessed:
-                        outcome = "duplicate"
-                        return None
-                    result = fn(self, uow, event)
-                    uow.commit()
-                    outcome = "handled"
-                    return result
+                        with self.db.unit_of_work(event.school, district=district) as uow:
+                            try:
+                                uow.claim(consumer, event.event_id)
+                            except AlreadyProcessed:
+                                outcome = "duplicate"
+                                return None
+                            result = fn(self, uow, event)
+                            uow.commit()
+                            outcome = "handled"
+                            return result
+                    except (OperationalError, InterfaceError) as exc:
+                        # the database is briefly away or full: wait here rather than spend the
+                        # message's redeliveries (which end in the dead-letter queue)
+                        if attempt == TRANSIENT_RETRIES:
+                            raise
+                        log.warning("%s: transient database error, retrying: %s", consumer, exc)
+                        eventlet.sleep(min(0.2 * 2 ** attempt, 5.0))
             finally:
                 metrics.EVENTS_CONSUMED.labels(self.name, event.type, outcome).inc()
         return InboxEventHandler.decorator(source, event_type)(handler)

@@ -35,7 +35,7 @@ def delete_vhost(name: str) -> None:
 
 
 def pg_server_url() -> str:
-    return make_url(PG_ADMIN_URL).set(database=None).render_as_string(hide_password=False)
+    return make_url(PG_ADMIN_URL)._replace(database=None).render_as_string(hide_password=False)
 
 
 def create_database(name: str) -> str:

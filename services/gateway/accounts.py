@@ -6,6 +6,7 @@ their own school and never a district role. Logins that keep failing are slowed 
 from __future__ import annotations
 
 from sqlalchemy import func, select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from services.gateway import auth
 from services.gateway.orm import Account, KnownSchool, LoginThrottle
@@ -107,8 +108,7 @@ def list_accounts(session, principal: auth.Principal, page: int, size: int, scho
 
 
 def upsert_school(session, code: str, name: str, active: bool = True) -> None:
-    row = session.get(KnownSchool, code)
-    if row is None:
-        session.add(KnownSchool(code=code, name=name, active=active))
-    else:
-        row.name, row.active = name, active
+    """One atomic insert-or-update: the write-through and the event may arrive together."""
+    insert = postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert
+    stmt = insert(KnownSchool).values(code=code, name=name, active=active)
+    session.execute(stmt.on_conflict_do_update(index_elements=["code"], set_={"name": name, "active": active}))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from services.gateway import accounts
 from shared import i18n
+from shared.errors import NotFound, ValidationFailed
 from shared.tenancy import ROLE_LABELS
 
 
@@ -14,14 +15,27 @@ def login(req):
                               lock_seconds=req.settings["login_lock_seconds"])
 
 
+def _check_member(req, data: dict) -> None:
+    """A member or delegate login must point at a member of the account's own school."""
+    if data.get("member_id") is None or not data.get("school") or "membership" not in req.plugins:
+        return
+    try:
+        req.rpc("membership", "get_member", school=data["school"], member_id=data["member_id"])
+    except NotFound:
+        raise ValidationFailed(fields={"member_id": ["member_not_found"]}) from None
+
+
 def create_account(req):
+    _check_member(req, req.body)
     with req.session() as session:
         return accounts.create(session, req.principal, req.body)
 
 
 def create_school_account(req):
+    data = {**req.body, "school": req.params["school"]}
+    _check_member(req, data)
     with req.session() as session:
-        return accounts.create(session, req.principal, {**req.body, "school": req.params["school"]})
+        return accounts.create(session, req.principal, data)
 
 
 def list_accounts(req):

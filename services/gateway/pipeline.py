@@ -22,7 +22,7 @@ from werkzeug.wrappers import Response
 
 from services.gateway import auth
 from shared import i18n, metrics
-from shared.errors import (BadRequest, DomainError, Forbidden, MethodNotAllowed, NotAuthenticated, NotFound, TooLarge,
+from shared.errors import (BadRequest, DomainError, Forbidden, InternalError, MethodNotAllowed, NotAuthenticated, NotFound, TooLarge,
                            UnsupportedMediaType, ValidationFailed)
 from shared.jsonutil import dumps
 from shared.plugins import MISS, Route
@@ -57,6 +57,7 @@ class Request:
     plugins: dict
     session: object = None
     headers: dict = field(default_factory=dict)
+    rpc: object = None            # rpc(service, method, **kwargs) in the caller's context
 
 
 def problem(exc: DomainError, language: str, instance: str, request_id: str) -> Response:
@@ -111,8 +112,7 @@ class Pipeline:
         except Exception:
             log.exception("unhandled error on %s %s (%s)", request.method, request.path, request_id)
             metrics.ERRORS.labels("gateway", "internal_error").inc()
-            response = problem(DomainError("internal_error"), language, request.path, request_id)
-            response.status_code = 500
+            response = problem(InternalError(), language, request.path, request_id)
         status = response.status_code
         response.headers["X-Request-Id"] = request_id
         metrics.HTTP_DURATION.labels("gateway", request.method, template, str(status)).observe(time.perf_counter() - started)
@@ -222,8 +222,14 @@ class Pipeline:
         if route.handler:
             loaded_query = route.query().load(query) if route.query else query
             loaded_body = body
+            context = CallContext(school=params.get("school") or (principal.school if principal else None),
+                                  actor=principal.username if principal else None,
+                                  role=principal.role if principal else None,
+                                  member_id=principal.member_id if principal else None,
+                                  request_id=request_id, language=language)
             req = Request(route, params, loaded_query, loaded_body, principal, language, self.settings, self.plugins,
-                          session=self.open_session, headers=dict(request.headers))
+                          session=self.open_session, headers=dict(request.headers),
+                          rpc=lambda service, method, **kw: rpc_call(service, method, context, kw))
             result = self.handlers[route.handler](req)
         else:
             context = CallContext(school=params.get("school") or (principal.school if principal else None),

@@ -47,7 +47,7 @@ class AccountListSchema(Schema):
 
 class AccountListQuery(Strict):
     school = fields.String(validate=validate.Length(max=32))
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
     page_size = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
 
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 import contextlib
 import json
 import mimetypes
-import time
 from pathlib import Path
 
 import eventlet
+from sqlalchemy import text
 from nameko.dependency_providers import Config
 from nameko.exceptions import UnknownService
 from nameko.extensions import DependencyProvider
@@ -19,7 +19,7 @@ from werkzeug.wrappers import Response
 
 from services.gateway import accounts
 from services.gateway.openapi import DOCS_HTML, build_spec
-from services.gateway.orm import Base, KnownSchool
+from services.gateway.orm import Base
 from services.gateway.pipeline import Pipeline, problem
 from services.gateway.readmodels import ReadModels
 from shared import i18n, plugins as plugin_registry
@@ -27,7 +27,7 @@ from shared.errors import NotFound, Unavailable
 from shared.inbox import consumes
 from shared.service import Database, EntrypointMetrics, OpsEndpoints
 
-SCHOOL_CACHE_SECONDS = 30.0
+_SCHOOL_ACTIVE = text("SELECT active FROM known_schools WHERE code = :c")
 
 
 class Api(DependencyProvider):
@@ -47,7 +47,6 @@ class Api(DependencyProvider):
                          "login_lock_seconds": int(config.get("UNIONHUB_LOGIN_LOCK_SECONDS", 60))}
         self.timeout = float(config.get("UNIONHUB_RPC_TIMEOUT", 10))
         self.database = next(d for d in self.container.dependencies if isinstance(d, Database))
-        self._schools: dict[str, float] = {}
         self.read_models = ReadModels(self.plugins, self.open_session)
         self.pipeline = Pipeline(self.plugins, self.settings, self.open_session, self.school_exists,
                                  self.read_models)
@@ -62,17 +61,10 @@ class Api(DependencyProvider):
             session.close()
 
     def school_exists(self, code: str) -> bool:
-        now = time.monotonic()
-        if self._schools.get(code, 0) > now:
-            return True
+        """Known and active, from the schools read model; not cached, so a school closed by any
+        gateway instance is closed for all at once."""
         with self.open_session() as session:
-            row = session.get(KnownSchool, code)
-            found = row is not None and row.active
-        if found:
-            self._schools[code] = now + SCHOOL_CACHE_SECONDS
-        else:
-            self._schools.pop(code, None)
-        return found
+            return bool(session.connection().execute(_SCHOOL_ACTIVE, {"c": code}).scalar())
 
     def get_dependency(self, worker_ctx):
         def rpc_call(service, method, context, kwargs):

@@ -114,7 +114,7 @@ class MemberListQuery(Strict):
     category = fields.String(validate=validate.OneOf(CATEGORIES))
     group = fields.Integer(metadata={"description": "union group id"})
     q = fields.String(validate=validate.Length(min=1, max=60), metadata={"description": "姓名搜索 name search"})
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
     page_size = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
 
 
@@ -269,7 +269,7 @@ class PiiReadListSchema(Schema):
 
 
 class PageQuery(Strict):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
     page_size = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
 
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from sqlalchemy import create_engine, event
@@ -24,8 +25,10 @@ def make_engine(url: str, **kwargs) -> Engine:
             cur.execute("PRAGMA busy_timeout=30000")
             cur.close()
         return engine
-    kwargs.setdefault("pool_size", 10)
-    kwargs.setdefault("max_overflow", 20)
+    # a service process holds at most 15 connections: several processes per service must fit in
+    # PostgreSQL's default of 100
+    kwargs.setdefault("pool_size", int(os.environ.get("UNIONHUB_DB_POOL_SIZE", 5)))
+    kwargs.setdefault("max_overflow", int(os.environ.get("UNIONHUB_DB_POOL_OVERFLOW", 10)))
     kwargs.setdefault("pool_pre_ping", True)
     return create_engine(url, **kwargs)
 

@@ -129,12 +129,18 @@ class School:
     chair_password: str
 
 
+def register_school(admin: Client, body: dict) -> dict:
+    """POST /api/v1/district/schools for a test's setup."""
+    resp = admin.post("/api/v1/district/schools", json=body)
+    assert resp.status_code == 201, f"POST /api/v1/district/schools: {resp.status_code} {resp.text}"
+    return resp.json()
+
+
 def create_school(admin: Client, *, staff_headcount: int = 50, password: str = "chair-pass-2026") -> School:
     """A new school union registered by the district admin, with its union chair (school_admin)."""
     code = unique("T")
-    admin.ok("POST", "/api/v1/district/schools", 201,
-             json={"code": code, "name": f"测试学校{code}", "kind": "primary", "area": "新桥镇",
-                   "staff_headcount": staff_headcount})
+    register_school(admin, {"code": code, "name": f"测试学校{code}", "kind": "primary", "area": "新桥镇",
+                            "staff_headcount": staff_headcount})
     username = f"{code.lower()}-chair"
     admin.ok("POST", "/api/v1/district/accounts", 201,
              json={"username": username, "password": password, "role": "school_admin", "school": code})

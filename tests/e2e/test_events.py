@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import pytest
+import requests
 from kombu import Connection, Exchange, Queue
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -18,7 +19,7 @@ pytestmark = pytest.mark.e2e
 
 
 def published(stack, event_type: str) -> float:
-    resp = __import__("requests").get(f"{stack.membership_url}/metrics", timeout=10)
+    resp = requests.get(f"{stack.membership_url}/metrics", timeout=10)
     assert resp.status_code == 200
     total = 0.0
     for family in text_string_to_metric_families(resp.text):

@@ -124,6 +124,29 @@ def test_a_csv_roster_imports_too(other_school):
     assert {p["name"] for p in people} <= names
 
 
+def test_a_csv_saved_by_excel_on_chinese_windows_in_gb18030_imports_too(school):
+    p = person(300)
+    text = "\r\n".join([",".join(HEADERS), ",".join([p["name"], p["gender"], p["birth"].isoformat(), p["id"],
+                                                        p["phone"], p["category"], p["group"], p["join"]])])
+    report = upload(school.chair, school.code, text.encode("gb18030"), "text/csv").json()
+    assert report["imported"] == 1 and report["errors"] == []
+    assert p["name"] in {m["name"] for m in school.chair.all_members(school.code, q=p["name"])}
+
+
+def test_an_id_number_that_excel_stored_as_a_number_is_reported_not_imported(school):
+    total = school.chair.member_total(school.code)
+    idn = new_id_number()
+    book = openpyxl.Workbook()
+    book.active.append(["姓名", "身份证号", "人员类别"])
+    book.active.append(["马数字", float(idn[:15] + "000"), "教师"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    report = upload(school.chair, school.code, buffer.getvalue()).json()
+    assert report["imported"] == 0
+    assert [(e["row"], e["field"], e["code"]) for e in report["errors"]] == [(2, "id_number", "id_stored_as_number")]
+    assert school.chair.member_total(school.code) == total
+
+
 def test_a_file_without_the_required_columns_or_of_another_type_is_refused(school):
     total = school.chair.member_total(school.code)
     book = openpyxl.Workbook()

@@ -103,6 +103,31 @@ def test_a_school_admin_reveals_the_full_id_number_and_the_read_is_audited(schoo
     assert entry["member_id"] == created["id"] and entry["fields"] == "id_number"
     assert entry["actor"] == school.chair_username and entry["role"] == "school_admin" and entry["read_at"]
     assert school.chair.ok("GET", members_path(school.code, created["id"]))["id_number"] == masked_id(idn)
+    both = school.chair.ok("GET", members_path(school.code, created["id"]), params={"reveal": "all"})
+    assert both["id_number"] == idn and re.fullmatch(r"1[3-9]\d{9}", both["phone"])
+    assert school.chair.ok("GET", f"/api/v1/schools/{school.code}/audit/pii-reads")["items"][0]["fields"] == \
+        "id_number,phone"
+
+
+def test_a_member_account_reads_its_own_record_and_history_and_nothing_else(school, stack):
+    mine = school.chair.admit(school.code, name="许会员")
+    other = school.chair.admit(school.code, name="韩同事")
+    username = f"{school.code.lower()}-member-{mine['id']}"
+    school.chair.ok("POST", f"/api/v1/schools/{school.code}/accounts", 201,
+                    json={"username": username, "password": "member-pass-1", "role": "member",
+                          "member_id": mine["id"]})
+    member = Client.login(stack.url, username, "member-pass-1")
+    assert member.ok("GET", "/api/v1/auth/me")["member_id"] == mine["id"]
+    assert member.ok("GET", members_path(school.code, mine["id"]))["name"] == "许会员"
+    assert [h["to_status"] for h in member.ok("GET", members_path(school.code, mine["id"], "/history"))["items"]] == [
+        "active"]
+    assert_problem(member.get(members_path(school.code, other["id"])), 403, "role_forbidden")
+    assert_problem(member.get(members_path(school.code)), 403, "role_forbidden")
+    assert_problem(member.patch(members_path(school.code, mine["id"]), json={"position": "校长"}), 403, "role_forbidden")
+    no_member = school.chair.post(f"/api/v1/schools/{school.code}/accounts",
+                                  json={"username": unique("nomember").lower(), "password": "member-pass-1",
+                                        "role": "member"})
+    assert_problem(no_member, 422, "validation_failed", fields={"member_id"})
 
 
 def test_a_welfare_officer_reads_members_masked_and_may_not_reveal_them(school, welfare):
@@ -125,6 +150,17 @@ def test_an_application_waits_as_applicant_until_it_is_approved(school):
     assert approved["status"] == "active" and approved["join_date"] == date.today().isoformat()
     history = school.chair.ok("GET", members_path(school.code, applied["id"], "/history"))["items"]
     assert [(h["from_status"], h["to_status"]) for h in history] == [(None, "applicant"), ("applicant", "active")]
+    assert_problem(school.chair.post(members_path(school.code, applied["id"], "/approve"), json={}), 409,
+                   "invalid_transition")
+
+
+def test_a_rejected_application_is_closed_with_the_reason_application_rejected(school):
+    applied = school.chair.admit(school.code, name="冯未通过", admission="application")
+    closed = school.chair.ok("POST", members_path(school.code, applied["id"], "/leave"),
+                             json={"reason": "application_rejected"})
+    assert closed["status"] == "left" and closed["join_date"] is None
+    history = school.chair.ok("GET", members_path(school.code, applied["id"], "/history"))["items"]
+    assert [h["to_status"] for h in history] == ["applicant", "left"]
     assert_problem(school.chair.post(members_path(school.code, applied["id"], "/approve"), json={}), 409,
                    "invalid_transition")
 

@@ -32,6 +32,18 @@ def test_a_union_group_is_created_given_a_leader_and_listed(school):
     assert_problem(nobody, 422, "validation_failed", fields={"leader_member_id"})
 
 
+def test_a_group_leader_must_be_a_member_of_that_group(school):
+    chair = school.chair
+    first = chair.ok("POST", path(school.code, "groups"), 201, json={"name": unique("数学组")})
+    second = chair.ok("POST", path(school.code, "groups"), 201, json={"name": unique("英语组")})
+    outsider = chair.admit(school.code, name="外组人", union_group_id=first["id"])
+    refused = chair.patch(path(school.code, f"groups/{second['id']}"), json={"leader_member_id": outsider["id"]})
+    problem = assert_problem(refused, 422, "validation_failed", fields={"leader_member_id"})
+    assert field_codes(problem)["leader_member_id"] == {"group_leader_not_in_group"}
+    listed = {g["id"]: g for g in chair.ok("GET", path(school.code, "groups"))["items"]}
+    assert listed[second["id"]]["leader_member_id"] is None
+
+
 def test_groups_of_one_school_are_invisible_to_another(school, other_school):
     name = unique("后勤组")
     school.chair.ok("POST", path(school.code, "groups"), 201, json={"name": name})

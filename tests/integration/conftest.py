@@ -15,7 +15,7 @@ from . import support
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item, call):
     report = yield
-    if report.when == "call" and report.failed:
+    if report.when in ("setup", "call") and report.failed:
         item.integration_failed = True
     return report
 

@@ -15,6 +15,7 @@ import requests
 from kombu import Connection
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import create_engine, func, select, text, update
+from sqlalchemy.pool import NullPool
 
 from shared import broker, contracts, plugins as plugin_registry, settings as settings_mod, testing
 from shared.db import migrate
@@ -91,6 +92,8 @@ class MembershipDb:
         self.amqp_uri = amqp_uri
         migrate.upgrade(self.plugin, self.url)
         self.runtime = Runtime(self.settings, self.plugins)
+        # no idle pooled connections held by the test process: the server's slots are shared
+        self.runtime._engines["membership"] = create_engine(self.url, poolclass=NullPool)
         from services.membership.orm import KIT
         self.outbox = KIT.outbox
         self.engine = self.runtime.engine("membership")
@@ -163,7 +166,7 @@ class ProbeProcess:
                  delivery_limit: int = 3):
         self.amqp_uri, self.name, self.poison, self.delivery_limit = amqp_uri, name, poison, delivery_limit
         self.db_url = testing.create_database(f"{db_prefix}probe_{name}")
-        self.engine = create_engine(self.db_url)
+        self.engine = create_engine(self.db_url, poolclass=NullPool)
         self.port = testing.free_port()
         self.log_path = log_dir / f"probe-{name}.log"
         self.proc = None

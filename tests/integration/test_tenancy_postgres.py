@@ -136,8 +136,6 @@ def test_orm_update_statements_in_a_school_session_change_only_its_own_rows(sess
     assert {m.position for m in _district_rows(sessions, Member, pair.b)} == {None}
 
 
-@pytest.mark.xfail(strict=True, reason="bug: shared/db/session.py _filter_reads adds the school criterion but "
-                                       "never checks UPDATE values, so a school session can move rows into another school")
 def test_an_orm_update_cannot_move_rows_into_another_school(sessions, pair):
     with sessions({pair.a}) as s:
         try:
@@ -149,8 +147,6 @@ def test_an_orm_update_cannot_move_rows_into_another_school(sessions, pair):
     assert [m.id for m in _district_rows(sessions, Member, pair.b)] == pair.members[pair.b]
 
 
-@pytest.mark.xfail(strict=True, reason="bug: ORM bulk UPDATE by primary key (session.execute(update(Model), "
-                                       "[{'id': ...}])) ignores the tenant criterion and changes another school's rows")
 def test_an_orm_bulk_update_by_primary_key_cannot_change_another_schools_rows(sessions, pair):
     victim = pair.members[pair.b][0]
     with sessions({pair.a}) as s:
