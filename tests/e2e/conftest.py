@@ -64,7 +64,17 @@ def _stop(proc: subprocess.Popen) -> None:
 
 
 @pytest.fixture(scope="session")
-def stack(amqp_uri, pg_available, tmp_path_factory):
+def e2e_amqp_uri(amqp_uri):
+    """A vhost of the stack's own: the stack lives for the whole session, and its services must not
+    compete for RPC and event messages with the integration tests' services."""
+    name, uri = testing.create_vhost()
+    yield uri
+    testing.delete_vhost(name)
+
+
+@pytest.fixture(scope="session")
+def stack(e2e_amqp_uri, pg_available, tmp_path_factory):
+    amqp_uri = e2e_amqp_uri
     global _log_path
     data_dir = tmp_path_factory.mktemp("unionhub-e2e")
     db_prefix = f"uhe2e_{uuid.uuid4().hex[:8]}_"
