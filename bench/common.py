@@ -59,11 +59,12 @@ def _proc_cpu_seconds(pid: int) -> float | None:
     return (int(fields[11]) + int(fields[12])) / CLK_TCK  # utime + stime
 
 
-def _system_cpu() -> tuple[float, float]:
-    """(busy, total) jiffies of all CPUs from /proc/stat."""
-    parts = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
-    idle = parts[3] + parts[4]
-    return sum(parts) - idle, sum(parts)
+_STAT_FIELDS = ("user", "nice", "system", "idle", "iowait", "irq", "softirq", "steal")
+
+
+def _system_cpu() -> list[int]:
+    """Jiffies of all CPUs from /proc/stat: user nice system idle iowait irq softirq steal."""
+    return [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:9]]
 
 
 def pids_by_name(*needles: str) -> list[int]:
@@ -129,13 +130,18 @@ class CpuMeter:
         for key, end in b.items():
             start = self._a.get(key, 0.0)  # a process that appeared mid-window counts from 0
             groups[key[0]] = groups.get(key[0], 0.0) + (end - start)
-        busy = (sys1[0] - self._sys0[0]) / max(1, sys1[1] - self._sys0[1]) * 100.0 * (os.cpu_count() or 1)
+        delta = [b - a for a, b in zip(self._sys0, sys1)]
+        total = max(1, sum(delta))
+        cores = os.cpu_count() or 1
+        split = {name: round(d / total * 100.0 * cores, 1) for name, d in zip(_STAT_FIELDS, delta)}
+        busy = (total - delta[3] - delta[4]) / total * 100.0 * cores
         known = sum(groups.values()) / elapsed * 100.0
         return {"window_s": round(elapsed, 2),
                 "percent_of_one_core": {k: round(v / elapsed * 100.0, 1) for k, v in sorted(groups.items())},
                 "machine_busy_percent_of_one_core": round(busy, 1),
-                "other_processes_percent_of_one_core": round(max(0.0, busy - known), 1),
-                "cores": os.cpu_count(), "top_snapshots": self._top}
+                "machine_split_percent_of_one_core": split,
+                "unattributed_percent_of_one_core": round(max(0.0, busy - known), 1),
+                "cores": cores, "top_snapshots": self._top}
 
 
 # ---------------------------------------------------------------------------------- /metrics
@@ -193,3 +199,60 @@ def histogram_means(before: dict, after: dict, metric: str, keep: tuple[str, ...
             slot["sum" if name.endswith("_sum") else "count"] += delta
     return {k: {"count": int(v["count"]), "mean_ms": round(v["sum"] / v["count"] * 1000, 2)}
             for k, v in sorted(sums.items()) if v["count"] > 0}
+
+
+# ---------------------------------------------------------------------------------- PostgreSQL connections
+class PgConnections:
+    """Samples pg_stat_activity (every ``every`` s, bounded by ``max_samples``) in a thread: peak
+    client connections to this stack's databases and to the whole server, against max_connections.
+    The server is shared; when the total reaches the limit, services fail with
+    'FATAL: sorry, too many clients already'."""
+
+    def __init__(self, prefix: str, every: float = 0.5, max_samples: int = 20000):
+        self.prefix, self.every, self.max_samples = prefix, every, max_samples
+        self.peak_ours = self.peak_total = 0
+        self.samples = 0
+        self.max_connections = None
+        self._stop = threading.Event()
+
+    def _run(self):
+        from sqlalchemy import create_engine, text
+        from shared.testing import PG_ADMIN_URL
+        engine = create_engine(PG_ADMIN_URL, pool_size=1, max_overflow=0)
+        try:
+            with engine.connect() as conn:
+                self.max_connections = int(conn.execute(text("SHOW max_connections")).scalar())
+                q = text("SELECT count(*) FILTER (WHERE datname LIKE :p), count(*) FROM pg_stat_activity "
+                         "WHERE backend_type = 'client backend'")
+                qs = text("SELECT coalesce(sum(sessions), 0) FROM pg_stat_database WHERE datname LIKE :p")
+                self._t0 = time.monotonic()
+                self._sessions0 = int(conn.execute(qs, {"p": self.prefix + "%"}).scalar())
+                conn.commit()
+                while not self._stop.is_set() and self.samples < self.max_samples:
+                    ours, total = conn.execute(q, {"p": self.prefix + "%"}).one()
+                    conn.commit()
+                    self.peak_ours, self.peak_total = max(self.peak_ours, ours), max(self.peak_total, total)
+                    self.samples += 1
+                    self._stop.wait(self.every)
+                self.new_sessions = int(conn.execute(qs, {"p": self.prefix + "%"}).scalar()) - self._sessions0
+                self.elapsed = time.monotonic() - self._t0
+        except Exception as exc:  # diagnostics only
+            self.error = f"{type(exc).__name__}: {exc}"
+        finally:
+            engine.dispose()
+
+    def start(self) -> "PgConnections":
+        self.error = None
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> dict:
+        self._stop.set()
+        self._thread.join(timeout=10)
+        new = getattr(self, "new_sessions", None)
+        return {"peak_ours": self.peak_ours, "peak_server_total": self.peak_total,
+                "max_connections": self.max_connections, "samples": self.samples,
+                "new_connections": new,
+                "new_connections_per_s": round(new / self.elapsed, 1) if new is not None and self.elapsed else None,
+                "error": self.error}

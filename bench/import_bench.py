@@ -106,6 +106,7 @@ def outbox_pending(stack) -> dict:
 
 def run_import(stack, *, rows: int = 20000, code: str = "BENCH-IMPORT", wait_s: float = 300.0) -> dict:
     base = stack.gateway_url
+    quiet = stack.wait_quiet()
     s = requests.Session()
     admin = {"Authorization": f"Bearer {stack.admin_token()}"}
     school_500 = bool(create_school(s, base, admin, {"code": code, "name": "新北区导入测试学校", "kind": "secondary",
@@ -113,6 +114,8 @@ def run_import(stack, *, rows: int = 20000, code: str = "BENCH-IMPORT", wait_s: 
     t0 = time.perf_counter()
     content = roster_xlsx(roster_rows(rows, IdFactory(IMPORT_REGION), random.Random(7)), title="新北区导入测试学校工会会员名册")
     build_s = time.perf_counter() - t0
+    from bench.common import PgConnections
+    pg = PgConnections(stack.db_prefix).start()
     counter = EventCounter(stack.amqp_uri, code, rows)
     th = threading.Thread(target=counter.run, args=(time.monotonic() + wait_s,), daemon=True)
     th.start()
@@ -131,6 +134,7 @@ def run_import(stack, *, rows: int = 20000, code: str = "BENCH-IMPORT", wait_s: 
         first_s = (counter.first_at - t0) if counter.first_at else None
     finally:
         counter.close()
+        pg_stats = pg.stop()
     pending, t_out = None, time.monotonic() + 60
     while time.monotonic() < t_out:  # bounded: the relay marks rows sent right after the confirms
         pending = outbox_pending(stack)
@@ -149,7 +153,7 @@ def run_import(stack, *, rows: int = 20000, code: str = "BENCH-IMPORT", wait_s: 
                                   if counter.count > 1 and counter.last_at > counter.first_at else None),
         "all_events_delivered_s": round(events_s, 2) if events_s is not None else None,
         "outbox_pending_after": pending, "create_school_http_500_but_created": school_500,
-        "target_s": TARGET_S,
+        "target_s": TARGET_S, "pg_connections": pg_stats, "quiesce_before": quiet,
     }
     result["target_met"] = bool(events_s is not None and events_s <= TARGET_S and status == 200
                                 and imported == rows and (pending or {}).get("membership") == 0)

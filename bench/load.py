@@ -23,6 +23,7 @@ import http.client
 import json
 import math
 import multiprocessing as mp
+import os
 import random
 import sys
 import threading
@@ -214,7 +215,9 @@ def drive(base_url: str, *, targets=None, mix=None, processes: int = 2, threads:
               "workers_reported": len(parts), "requests": total, "ok": good, "rps": round(total / duration, 1),
               "ok_rps": round(good / duration, 1), "latency_ms": latency_summary(all_lat),
               "errors_by_status": dict(errors), "error_rate": round((total - good) / total, 4) if total else None,
-              "per_kind": per_kind, "cpu": cpu}
+              "per_kind": per_kind, "cpu": cpu,
+              "cpu_ms_per_ok_request": {k: round(v * 10.0 / (good / duration), 2) if good else None
+                                        for k, v in cpu["percent_of_one_core"].items()}}
     print(f"[load] {label}: {report['ok_rps']} ok req/s, p99 {report['latency_ms']['p99_ms']} ms, "
           f"errors {dict(errors)}, cpu {cpu['percent_of_one_core']}", file=sys.stderr, flush=True)
     return report
@@ -225,12 +228,13 @@ def stack_cpu_groups(stack) -> dict:
     from bench.common import pids_by_name
     return {"gateway": lambda: stack.service_pids().get("gateway", []),
             "membership": lambda: stack.service_pids().get("membership", []),
-            "postgres_bench_dbs": lambda: pids_by_name(stack.db_prefix),
-            "rabbitmq": lambda: pids_by_name("beam.smp")}
+            "postgres": lambda: pids_by_name("postgres: ", "bin/postgres "),
+            "rabbitmq": lambda: pids_by_name("beam.smp"),
+            "bench_driver": lambda: [os.getpid()]}
 
 
 def run_unionhub(stack, seeded: dict, **client) -> dict:
-    from bench.common import histogram_means, scrape_processes
+    from bench.common import PgConnections, histogram_means, scrape_processes
     targets = [{"code": s["code"], "token": s["token"], "member_ids": list(s["member_ids"]),
                 "group_ids": list(s["group_ids"])} for s in seeded["schools"]]
     pids = stack.service_pids()
@@ -240,8 +244,13 @@ def run_unionhub(stack, seeded: dict, **client) -> dict:
         return (scrape_processes(f"{stack.gateway_url}/metrics", n_gw),
                 scrape_processes(f"{stack.membership_url}/metrics", n_m))
     g0, m0 = snap()
-    report = drive(stack.gateway_url, targets=targets, cpu_groups=stack_cpu_groups(stack), label="unionhub",
-                   **client)
+    pg = PgConnections(stack.db_prefix).start()
+    try:
+        report = drive(stack.gateway_url, targets=targets, cpu_groups=stack_cpu_groups(stack), label="unionhub",
+                       **client)
+    finally:
+        pg_stats = pg.stop()
+    report["pg_connections"] = pg_stats
     g1, m1 = snap()
     report["stack_processes"] = {k: len(v) for k, v in pids.items()}
     report["metrics_processes_seen"] = {"gateway": len(set(g0) & set(g1)), "membership": len(set(m0) & set(m1))}
@@ -262,6 +271,7 @@ def run_bare(stack, log_dir, **client) -> dict:
     with hop:
         groups = {"bare_a": lambda: hop.pids().get("bare_a", []), "bare_b": lambda: hop.pids().get("bare_b", []),
                   "rabbitmq": lambda: pids_by_name("beam.smp")}
+        groups["bench_driver"] = lambda: [os.getpid()]
         return drive(hop.url, hop_path="/hop", cpu_groups=groups, label="bare_hop", **client)
 
 
@@ -278,7 +288,9 @@ def verdict(unionhub: dict, bare: dict | None) -> dict:
 
 
 def run_load(stack, seeded: dict, *, bare: bool = True, **client) -> dict:
+    quiet = stack.wait_quiet()  # start from a steady state: consumers done with the seed's events
     u = run_unionhub(stack, seeded, **client)
+    u["quiesce_before"] = quiet
     b = run_bare(stack, stack.log_dir, **client) if bare else None
     return {"unionhub": u, "bare_hop": b, "verdict": verdict(u, b)}
 
@@ -312,7 +324,8 @@ def main(argv=None) -> int:
     kw = client_kwargs(args)
     exit_on_sigterm()
     with Stack() as stack:
-        seeded = seed(stack.gateway_url, stack.admin_token(), schools=args.schools, per_school=args.per_school)
+        seeded = seed(stack.gateway_url, stack.admin_token(), schools=args.schools, per_school=args.per_school,
+                      db_prefix=stack.db_prefix)
         out = run_load(stack, seeded, bare=not args.no_bare, **kw)
         out["stack"] = stack.info()
     out = {"bench": "load", "at": timestamp(), "machine": machine(), "seed": seeded["stats"], **out}

@@ -46,8 +46,8 @@ def summary(out: dict) -> str:
         for k, pk in u["per_kind"].items():
             lines.append(f"          {k:6s} {pk['rps']:7.1f} req/s  p50 {pk['p50_ms']} p99 {pk['p99_ms']} ms"
                          f"  errors {pk['errors_by_status'] or 0}")
-        lines.append(f"          cpu % of one core: {u['cpu']['percent_of_one_core']}, other processes "
-                     f"{u['cpu']['other_processes_percent_of_one_core']}")
+        lines.append(f"          cpu % of one core: {u['cpu']['percent_of_one_core']}, unattributed "
+                     f"{u['cpu']['unattributed_percent_of_one_core']} (machine split {u['cpu']['machine_split_percent_of_one_core']})")
         if b := ld.get("bare_hop"):
             lines.append(f"  bare    {b['ok_rps']} ok req/s, p99 {b['latency_ms']['p99_ms']} ms; unionhub/bare = "
                          f"{v.get('ratio_unionhub_over_bare')}")
@@ -87,7 +87,7 @@ def main(argv=None) -> int:
         _phase(out, "stack", lambda: (stack.start(), stack.info())[1])
         if "stack" not in out.get("errors", {}):
             seeded = _phase(out, "seed", lambda: seed(stack.gateway_url, stack.admin_token(), schools=args.schools,
-                                                      per_school=args.per_school))
+                                                      per_school=args.per_school, db_prefix=stack.db_prefix))
             if seeded:
                 out["seed_stats"] = out.pop("seed")["stats"]
                 if not args.skip_load:

@@ -227,17 +227,24 @@ def _seed_school(base: str, admin_token: str, i: int, per_school: int, rows: lis
 
 
 def seed(base_url: str, admin_token: str, *, schools: int = 50, per_school: int = 400, concurrency: int = 2,
-         rng_seed: int = 20261122) -> dict:
+         rng_seed: int = 20261122, db_prefix: str | None = None) -> dict:
     """Seed ``schools`` x ``per_school`` members; returns {"schools": [...], "stats": {...}}."""
     rng = random.Random(rng_seed)
     ids = IdFactory(SEED_REGION)
     t0 = time.perf_counter()
     rosters = [roster_rows(per_school, ids, rng) for _ in range(schools)]
     build_s = time.perf_counter() - t0
+    from bench.common import PgConnections
+    pg = PgConnections(db_prefix).start() if db_prefix else None
     t0 = time.perf_counter()
-    with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
-        results = list(pool.map(lambda i: _seed_school(base_url, admin_token, i + 1, per_school, rosters[i]),
-                                range(schools)))
+    try:
+        with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
+            results = list(pool.map(lambda i: _seed_school(base_url, admin_token, i + 1, per_school, rosters[i]),
+                                    range(schools)))
+    finally:
+        pg_stats = pg.stop() if pg else None
+        if pg_stats:
+            print(f"[seed] postgres connections: {pg_stats}", file=sys.stderr, flush=True)
     wall = time.perf_counter() - t0
     members = sum(len(r["member_ids"]) for r in results)
     imports = sorted(r["timing"]["import_s"] for r in results)
@@ -248,7 +255,8 @@ def seed(base_url: str, admin_token: str, *, schools: int = 50, per_school: int 
              "account_s_median": round(sorted(r["timing"]["account_s"] for r in results)[schools // 2], 3),
              "create_school_http_500_but_created": sum(r["timing"]["create_school_500"] for r in results),
              "import_rpc_timeouts": sum(r["timing"]["import_timeouts"] for r in results),
-             "list_wait_s_max": round(max(r["timing"]["list_wait_s"] for r in results), 2)}
+             "list_wait_s_max": round(max(r["timing"]["list_wait_s"] for r in results), 2),
+             "pg_connections": pg_stats}
     print(f"[seed] {schools} schools, {members} members in {wall:.1f}s "
           f"(import median {stats['import_s_median']}s)", file=sys.stderr, flush=True)
     return {"schools": results, "stats": stats}
@@ -265,7 +273,7 @@ def main(argv=None) -> int:
     exit_on_sigterm()
     with Stack() as stack:
         out = seed(stack.gateway_url, stack.admin_token(), schools=args.schools, per_school=args.per_school,
-                   concurrency=args.concurrency)
+                   concurrency=args.concurrency, db_prefix=stack.db_prefix)
     path = write_result("seed", {"bench": "seed", "at": timestamp(), "machine": machine(), **out["stats"]})
     print(path)
     return 0

@@ -10,6 +10,7 @@ Tuning goes only through environment variables the project itself reads: every `
 variable set in the caller's environment is passed through to the stack, except the ones the
 stack owns (broker, database, ports, data dir, secrets). At the time of writing the project reads
 ``UNIONHUB_GATEWAY_PROCESSES`` (gateway processes sharing the port; default min(2, cores)),
+``UNIONHUB_DB_POOL_SIZE`` / ``UNIONHUB_DB_POOL_OVERFLOW`` (SQLAlchemy pool per process),
 ``UNIONHUB_MAX_WORKERS`` (nameko workers per service process, default 60),
 ``UNIONHUB_RPC_TIMEOUT`` (gateway -> service RPC timeout, default 10 s), ``UNIONHUB_ACCESS_LOG``,
 ``UNIONHUB_LOG_LEVEL``, ``UNIONHUB_DELIVERY_LIMIT`` and ``UNIONHUB_TOKEN_TTL``.
@@ -36,13 +37,15 @@ import requests
 from shared import testing
 
 ROOT = Path(__file__).resolve().parent.parent
-OWNED = ("UNIONHUB_AMQP_URI", "UNIONHUB_DATA_DIR", "UNIONHUB_DATABASE_URL", "UNIONHUB_DB_", "UNIONHUB_PORT_",
+OWNED = ("UNIONHUB_AMQP_URI", "UNIONHUB_DATA_DIR", "UNIONHUB_DATABASE_URL", "UNIONHUB_DB_PREFIX", "UNIONHUB_PORT_",
          "UNIONHUB_SECRET_KEY", "UNIONHUB_ADMIN_PASSWORD", "UNIONHUB_DEMO_PASSWORD", "UNIONHUB_TEST_", "UNIONHUB_HOST")
 
 
 def passthrough_env() -> dict:
-    """The caller's UNIONHUB_* settings that the stack does not own."""
-    return {k: v for k, v in os.environ.items() if k.startswith("UNIONHUB_") and not k.startswith(OWNED)}
+    """The caller's UNIONHUB_* settings that the stack does not own (its broker, databases,
+    ports, secrets; ``UNIONHUB_DB_<SERVICE>`` database URLs included)."""
+    return {k: v for k, v in os.environ.items() if k.startswith("UNIONHUB_") and not k.startswith(OWNED)
+            and not (k.startswith("UNIONHUB_DB_") and "://" in v)}
 
 
 def _say(text: str) -> None:
@@ -178,6 +181,37 @@ class Stack:
         if done.returncode != 0:
             raise RuntimeError(f"shared.cli {' '.join(args)} failed: {done.stderr[-2000:]}")
         return done.stdout
+
+    def queue_depths(self) -> dict[str, int]:
+        """Messages ready or unacked per queue in the stack's vhost (``rabbitmqctl list_queues``)."""
+        done = subprocess.run(["rabbitmqctl", "list_queues", "-q", "-p", self.vhost, "name", "messages"],
+                              capture_output=True, text=True, timeout=60)
+        depths = {}
+        for line in done.stdout.splitlines():
+            parts = line.split()
+            if len(parts) == 2 and parts[1].isdigit():
+                depths[parts[0]] = int(parts[1])
+        return depths
+
+    def wait_quiet(self, timeout: float = 600.0, ignore: tuple[str, ...] = ("bench-",)) -> dict:
+        """Wait (bounded) until every queue of the vhost is empty twice in a row, i.e. the event
+        consumers (read-model projections among them) have caught up with what came before.
+        Returns the seconds waited and the depths seen first."""
+        t0 = time.monotonic()
+        first, quiet = None, 0
+        depths: dict = {}
+        while time.monotonic() - t0 < timeout:
+            depths = {k: v for k, v in self.queue_depths().items() if not k.startswith(ignore)}
+            first = first if first is not None else {k: v for k, v in depths.items() if v}
+            quiet = quiet + 1 if not any(depths.values()) else 0
+            if quiet >= 2:
+                break
+            time.sleep(1.0)
+        waited = round(time.monotonic() - t0, 1)
+        backlog = {k: v for k, v in depths.items() if v}
+        _say(f"quiet after {waited}s (backlog at start: {sum((first or {}).values())} messages)" if not backlog
+             else f"NOT quiet after {waited}s: {backlog}")
+        return {"waited_s": waited, "backlog_at_start": first or {}, "still_queued": backlog}
 
     def info(self) -> dict:
         return {"gateway_url": self.gateway_url, "membership_url": self.membership_url, "vhost": self.vhost,

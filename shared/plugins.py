@@ -45,6 +45,7 @@ class Route:
     produces: str = "json"       # json | xlsx | csv
     public: bool = False
     tags: tuple = ()
+    timeout: float | None = None  # seconds the gateway waits for the RPC (default: settings)
 
     @property
     def params(self) -> list[str]:

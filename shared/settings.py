@@ -30,7 +30,7 @@ class Settings:
     host: str = "127.0.0.1"
     ports: dict = field(default_factory=lambda: dict(SERVICE_PORTS))
     delivery_limit: int = 5
-    relay_batch: int = 500
+    relay_batch: int = 1000
     relay_poll_seconds: float = 0.5
     max_workers: int = 60
     login_max_failures: int = 5

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from marshmallow import ValidationError
 from werkzeug.exceptions import MethodNotAllowed as WzMethodNotAllowed, NotFound as WzNotFound
+from sqlalchemy import text
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Response
 
@@ -42,6 +43,33 @@ def werkzeug_path(route: Route) -> str:
         converter = "int" if name.endswith("_id") else "string"
         path = path.replace("{" + name + "}", f"<{converter}:{name}>")
     return path
+
+
+_SCHOOL_STATE = text("SELECT k.active AS active, EXISTS (SELECT 1 FROM read_settles s WHERE s.school = k.code) "
+                     "AS settling FROM known_schools k WHERE k.code = :c")
+
+
+class _RequestScope:
+    """One database connection for the whole request, opened on first use: the school check and a
+    read-model answer share it (one pool checkout, not one per step)."""
+
+    def __init__(self, open_session):
+        self._open = open_session
+        self._cm = None
+        self._session = None
+        self.settling = False
+
+    @property
+    def connection(self):
+        if self._session is None:
+            self._cm = self._open()
+            self._session = self._cm.__enter__()
+        return self._session.connection()
+
+    def close(self):
+        if self._cm is not None:
+            cm, self._cm, self._session = self._cm, None, None
+            cm.__exit__(None, None, None)
 
 
 @dataclass
@@ -77,12 +105,11 @@ def problem(exc: DomainError, language: str, instance: str, request_id: str) -> 
 
 
 class Pipeline:
-    def __init__(self, plugins: dict, settings: dict, open_session, school_exists, read_models=None):
+    def __init__(self, plugins: dict, settings: dict, open_session, read_models=None):
         self.plugins = plugins
         self.read_models = read_models
         self.settings = settings
         self.open_session = open_session
-        self.school_exists = school_exists
         self.routes: list[Route] = []
         rules = []
         for plugin in plugins.values():
@@ -102,10 +129,11 @@ class Pipeline:
         request_id = request.headers.get("X-Request-Id") or uuid.uuid4().hex
         language = i18n.pick_language(request.headers.get("Accept-Language"))
         template, status = "unmatched", 500
+        scope = _RequestScope(self.open_session)
         try:
             route, params = self._match(request)
             template = route.path
-            response = self._run(route, params, request, language, request_id, rpc_call)
+            response = self._run(route, params, request, language, request_id, rpc_call, scope)
         except DomainError as exc:
             metrics.ERRORS.labels("gateway", exc.code).inc()
             response = problem(exc, language, request.path, request_id)
@@ -113,6 +141,8 @@ class Pipeline:
             log.exception("unhandled error on %s %s (%s)", request.method, request.path, request_id)
             metrics.ERRORS.labels("gateway", "internal_error").inc()
             response = problem(InternalError(), language, request.path, request_id)
+        finally:
+            scope.close()
         status = response.status_code
         response.headers["X-Request-Id"] = request_id
         metrics.HTTP_DURATION.labels("gateway", request.method, template, str(status)).observe(time.perf_counter() - started)
@@ -135,7 +165,7 @@ class Pipeline:
             raise NotAuthenticated("not_authenticated")
         return auth.read_token(token.strip(), self.settings["secret"])
 
-    def authorise(self, route: Route, principal: auth.Principal, params: dict) -> None:
+    def authorise(self, route: Route, principal: auth.Principal, params: dict, scope=None) -> None:
         """Role first, then school: a school account never reaches another school's routes, and
         gets the same 404 whether that school exists or not."""
         allowed = principal.role in route.roles or (
@@ -145,8 +175,12 @@ class Pipeline:
             raise NotFound("not_found")
         if not allowed:
             raise Forbidden("role_forbidden")
-        if route.scope == "school" and not self.school_exists(params["school"]):
-            raise NotFound("school_not_found", params={"school": params["school"]})
+        if route.scope == "school":
+            scope = scope or _RequestScope(self.open_session)
+            state = scope.connection.execute(_SCHOOL_STATE, {"c": params["school"]}).first()
+            if state is None or not state.active:
+                raise NotFound("school_not_found", params={"school": params["school"]})
+            scope.settling = bool(state.settling)
 
     def _body(self, route: Route, request):
         limit = self.settings["max_upload"] if route.body == "upload" else self.settings["max_body"]
@@ -207,10 +241,10 @@ class Pipeline:
             raise ValidationFailed(fields=field_errors(exc)) from None
         return raw
 
-    def _run(self, route, params, request, language, request_id, rpc_call) -> Response:
+    def _run(self, route, params, request, language, request_id, rpc_call, scope) -> Response:
         principal = None if route.public else self._principal(request)
         if principal is not None:
-            self.authorise(route, principal, params)
+            self.authorise(route, principal, params, scope)
         body = self._body(route, request)
         query = self._query(route, request)
         replay_key = request.headers.get("Idempotency-Key") if request.method == "POST" and principal else None
@@ -227,6 +261,7 @@ class Pipeline:
                                   role=principal.role if principal else None,
                                   member_id=principal.member_id if principal else None,
                                   request_id=request_id, language=language)
+            scope.close()
             req = Request(route, params, loaded_query, loaded_body, principal, language, self.settings, self.plugins,
                           session=self.open_session, headers=dict(request.headers),
                           rpc=lambda service, method, **kw: rpc_call(service, method, context, kw))
@@ -245,9 +280,12 @@ class Pipeline:
             elif route.request is not None:
                 kwargs["data"] = body
             service, method = route.rpc.split(".", 1)
-            result = self.read_models.serve(route.rpc, kwargs) if self.read_models else MISS
+            result = MISS
+            if self.read_models and route.method == "GET":
+                result = self.read_models.serve(route.rpc, kwargs, scope.connection, scope.settling)
             if result is MISS:
-                result = rpc_call(service, method, context, kwargs)
+                scope.close()   # hold no database connection while waiting for a service
+                result = rpc_call(service, method, context, kwargs, timeout=route.timeout)
                 if self.read_models:
                     self.read_models.absorb(route.rpc, result)
             if route.after:

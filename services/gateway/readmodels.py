@@ -54,7 +54,8 @@ def _statements(tags: tuple, search: bool):
     if search:
         where += " AND search LIKE :q ESCAPE '\\'"
     return (text(f"SELECT count(*) FROM read_docs WHERE {where}"),
-            text(f"SELECT data FROM read_docs WHERE {where} ORDER BY key LIMIT :lim OFFSET :off"))
+            text(f"SELECT data, count(*) OVER () AS total FROM read_docs WHERE {where} "
+                 "ORDER BY key LIMIT :lim OFFSET :off"))
 
 
 class DocStore:
@@ -63,8 +64,8 @@ class DocStore:
 
     table = ReadDoc.__table__
 
-    def __init__(self, session, small_cache: dict | None = None):
-        self.conn = session.connection()
+    def __init__(self, conn, small_cache: dict | None = None):
+        self.conn = conn
         self._small = small_cache if small_cache is not None else {}
 
     def get(self, collection: str, school: str, key: int) -> dict | None:
@@ -80,10 +81,11 @@ class DocStore:
         if search:
             params["q"] = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         count_sql, page_sql = _statements(present, bool(search))
-        total = self.conn.execute(count_sql, params).scalar_one()
-        if total <= offset:
-            return [], total
-        return [json.loads(r) for r in self.conn.execute(page_sql, params).scalars()], total
+        rows = self.conn.execute(page_sql, params).all()
+        if rows:
+            return [json.loads(r.data) for r in rows], rows[0].total
+        total = self.conn.execute(count_sql, params).scalar_one() if offset else 0
+        return [], total
 
     def all(self, collection: str, school: str) -> list[dict]:
         t = self.table
@@ -116,27 +118,27 @@ class ReadModels:
         self.projections = {etype: fn for m in self.models for etype, fn in m.project.items()}
         self._small_cache: dict = {}
 
-    def serve(self, rpc: str, kwargs: dict):
+    def serve(self, rpc: str, kwargs: dict, conn, settling: bool = False):
+        """Answer from the read model on ``conn``, or MISS. ``settling``: a bulk write for this
+        school is still being projected."""
         fn = self.serve_fns.get(rpc)
         if fn is None:
             return MISS
-        with self.open_session() as session:
-            store = DocStore(session, self._small_cache)
-            if not self._settled(store, kwargs.get("school")):
-                return MISS
-            return fn(store, kwargs)
+        store = DocStore(conn, self._small_cache)
+        if settling and not self._settled(store, kwargs.get("school")):
+            return MISS
+        return fn(store, kwargs)
 
     def _settled(self, store: DocStore, school: str | None) -> bool:
-        """False while a bulk write for this school is still being projected (shared by every
-        gateway process through the database)."""
         t = ReadSettle.__table__
         pending = store.conn.execute(select(t.c.collection, t.c.expected, t.c.until).where(t.c.school == school)).all()
         now = utcnow()
         for collection, expected, until in pending:
             if until > now and store.count(collection, school) < expected:
                 return False
-            store.conn.execute(delete(t).where(t.c.school == school, t.c.collection == collection))
-            store.conn.commit()
+            with self.open_session() as session:   # settled: later reads skip this check
+                session.execute(delete(t).where(t.c.school == school, t.c.collection == collection))
+                session.commit()
         return True
 
     def absorb(self, rpc: str, result) -> None:

@@ -9,7 +9,6 @@ import mimetypes
 from pathlib import Path
 
 import eventlet
-from sqlalchemy import text
 from nameko.dependency_providers import Config
 from nameko.exceptions import UnknownService
 from nameko.extensions import DependencyProvider
@@ -27,7 +26,6 @@ from shared.errors import NotFound, Unavailable
 from shared.inbox import consumes
 from shared.service import Database, EntrypointMetrics, OpsEndpoints
 
-_SCHOOL_ACTIVE = text("SELECT active FROM known_schools WHERE code = :c")
 
 
 class Api(DependencyProvider):
@@ -48,8 +46,7 @@ class Api(DependencyProvider):
         self.timeout = float(config.get("UNIONHUB_RPC_TIMEOUT", 10))
         self.database = next(d for d in self.container.dependencies if isinstance(d, Database))
         self.read_models = ReadModels(self.plugins, self.open_session)
-        self.pipeline = Pipeline(self.plugins, self.settings, self.open_session, self.school_exists,
-                                 self.read_models)
+        self.pipeline = Pipeline(self.plugins, self.settings, self.open_session, self.read_models)
         self.spec = json.dumps(build_spec(self.plugins), ensure_ascii=False)
 
     @contextlib.contextmanager
@@ -60,14 +57,8 @@ class Api(DependencyProvider):
         finally:
             session.close()
 
-    def school_exists(self, code: str) -> bool:
-        """Known and active, from the schools read model; not cached, so a school closed by any
-        gateway instance is closed for all at once."""
-        with self.open_session() as session:
-            return bool(session.connection().execute(_SCHOOL_ACTIVE, {"c": code}).scalar())
-
     def get_dependency(self, worker_ctx):
-        def rpc_call(service, method, context, kwargs):
+        def rpc_call(service, method, context, kwargs, timeout=None):
             for key in ("school", "actor", "role", "member_id", "request_id", "language"):
                 worker_ctx.data.pop(key, None)
             worker_ctx.data.update(context.to_context_data())
@@ -77,7 +68,7 @@ class Api(DependencyProvider):
             except UnknownService:
                 raise Unavailable("service_not_running", params={"service": service}) from None
             try:
-                with eventlet.Timeout(self.timeout):
+                with eventlet.Timeout(timeout or self.timeout):
                     return reply.result()
             except eventlet.Timeout:
                 raise Unavailable("rpc_timeout", params={"service": service}) from None

@@ -53,7 +53,7 @@ plugin = Plugin(
         r("GET", SCHOOL + "/members", "会员名册（分页、筛选、姓名搜索）", "List members", "list_members", READ,
           query=s.MemberListQuery, response=s.MemberListSchema),
         r("POST", SCHOOL + "/members/import", "从 Excel/CSV 导入会员", "Import members from XLSX or CSV",
-          "import_members", WRITE, body="upload", response=s.ImportReportSchema),
+          "import_members", WRITE, body="upload", response=s.ImportReportSchema, timeout=300),
         r("GET", SCHOOL + "/members/export", "导出会员名册 (Excel)", "Export members as XLSX", "export_members", WRITE,
           produces="xlsx"),
         r("GET", MEMBER, "会员详情", "Get a member", "get_member", READ, self_roles=SELF, query=s.MemberGetQuery,

@@ -70,4 +70,4 @@ def rpc():
 
 @pytest.fixture
 def pipeline(plugins, open_session, known_schools):
-    return Pipeline(plugins, dict(SETTINGS), open_session, lambda code: code in known_schools)
+    return Pipeline(plugins, dict(SETTINGS), open_session)

@@ -19,7 +19,7 @@ class FakeRpc:
         self.calls: list[tuple] = []
         self.results: dict = {}
 
-    def __call__(self, service, method, context, kwargs):
+    def __call__(self, service, method, context, kwargs, timeout=None):
         self.calls.append((service, method, context, kwargs))
         result = self.results.get((service, method), {"ok": True})
         if isinstance(result, Exception):
