@@ -101,9 +101,10 @@ def _thread_loop(host, port, builder: _Requests, kinds, weights, measure_from, e
             status = resp.status
             if resp.will_close:
                 conn.close()
-        except Exception as exc:  # count it, reconnect, carry on
+        except Exception as exc:  # count it, reconnect after a short pause (a dead server must not spin us), carry on
             status, data = f"exc:{type(exc).__name__}", b""
             conn.close()
+            time.sleep(0.05)
             conn = http.client.HTTPConnection(host, port, timeout=30)
         ms = (time.perf_counter() - t0) * 1000.0
         sent += 1
@@ -251,6 +252,9 @@ def run_unionhub(stack, seeded: dict, **client) -> dict:
     finally:
         pg_stats = pg.stop()
     report["pg_connections"] = pg_stats
+    report["stack_alive_after"] = stack.proc is not None and stack.proc.poll() is None
+    if not report["stack_alive_after"]:
+        print(f"[load] the stack stopped during the run; log tail:\n{stack.tail_log(1500)}", file=sys.stderr, flush=True)
     g1, m1 = snap()
     report["stack_processes"] = {k: len(v) for k, v in pids.items()}
     report["metrics_processes_seen"] = {"gateway": len(set(g0) & set(g1)), "membership": len(set(m0) & set(m1))}

@@ -29,7 +29,11 @@ def make_engine(url: str, **kwargs) -> Engine:
     # PostgreSQL's default of 100
     kwargs.setdefault("pool_size", int(os.environ.get("UNIONHUB_DB_POOL_SIZE", 5)))
     kwargs.setdefault("max_overflow", int(os.environ.get("UNIONHUB_DB_POOL_OVERFLOW", 10)))
-    kwargs.setdefault("pool_pre_ping", True)
+    # no ping before each checkout: on this hot path it is one more round trip per request. A
+    # connection that died with the server fails one statement, which invalidates the pool (event
+    # handlers retry transient errors), and connections are recycled every half hour
+    kwargs.setdefault("pool_pre_ping", os.environ.get("UNIONHUB_DB_PRE_PING") == "1")
+    kwargs.setdefault("pool_recycle", 1800)
     return create_engine(url, **kwargs)
 
 
