@@ -8,9 +8,9 @@ runs. Measured from the moment the POST is sent:
 Then ``python -m shared.cli outbox status`` (stack env) must show 0 pending for membership.
 Target: all events delivered <= 30 s.
 
-The gateway gives an RPC ``UNIONHUB_RPC_TIMEOUT`` seconds (default 10); an import that takes longer
-answers 503 ``rpc_timeout`` while membership carries on and commits. Set the variable in the
-environment (it is passed through to the stack) to let the HTTP call wait for the result.
+If the gateway stops waiting for the RPC first (the route's own timeout, else
+``UNIONHUB_RPC_TIMEOUT``), the POST answers 503 ``rpc_timeout`` while membership carries on and
+commits: ``http_status``/``problem_code`` say so and the event timing still holds.
 
     python -m bench.import_bench                    # own stack, 20,000 rows
     python -m bench.import_bench --rows 2000

@@ -25,6 +25,7 @@ from services.gateway import auth
 from shared import i18n, metrics
 from shared.errors import (BadRequest, DomainError, Forbidden, InternalError, MethodNotAllowed, NotAuthenticated, NotFound, TooLarge,
                            UnsupportedMediaType, ValidationFailed)
+from shared.db.base import utcnow
 from shared.jsonutil import dumps
 from shared.plugins import MISS, Route
 from shared.tenancy import CallContext
@@ -45,31 +46,39 @@ def werkzeug_path(route: Route) -> str:
     return path
 
 
-_SCHOOL_STATE = text("SELECT k.active AS active, EXISTS (SELECT 1 FROM read_settles s WHERE s.school = k.code) "
-                     "AS settling FROM known_schools k WHERE k.code = :c")
+_SCHOOL_STATE = text("SELECT k.active AS active, EXISTS (SELECT 1 FROM read_settles s WHERE s.school = k.code "
+                     "AND s.until > :now) AS settling FROM known_schools k WHERE k.code = :c")
 
 
 class _RequestScope:
-    """One database connection for the whole request, opened on first use: the school check and a
+    """One read connection for the whole request, opened on first use: the school check and a
     read-model answer share it (one pool checkout, not one per step)."""
 
-    def __init__(self, open_session):
-        self._open = open_session
+    def __init__(self, open_read):
+        self._open = open_read
         self._cm = None
-        self._session = None
+        self._conn = None
         self.settling = False
 
     @property
     def connection(self):
-        if self._session is None:
+        if self._conn is None:
             self._cm = self._open()
-            self._session = self._cm.__enter__()
-        return self._session.connection()
+            self._conn = self._cm.__enter__()
+        return self._conn
 
     def close(self):
         if self._cm is not None:
-            cm, self._cm, self._session = self._cm, None, None
+            cm, self._cm, self._conn = self._cm, None, None
             cm.__exit__(None, None, None)
+
+
+def _session_reads(open_session):
+    @contextlib.contextmanager
+    def open_read():
+        with open_session() as session:
+            yield session.connection()
+    return open_read
 
 
 @dataclass
@@ -105,11 +114,15 @@ def problem(exc: DomainError, language: str, instance: str, request_id: str) -> 
 
 
 class Pipeline:
-    def __init__(self, plugins: dict, settings: dict, open_session, read_models=None):
+    def __init__(self, plugins: dict, settings: dict, open_session, read_models=None, open_read=None):
+        """``open_session``: a gateway database session for writes; ``open_read``: a connection
+        for the hot read path (autocommit: no BEGIN/ROLLBACK round trips), by default one taken
+        from a session."""
         self.plugins = plugins
         self.read_models = read_models
         self.settings = settings
         self.open_session = open_session
+        self.open_read = open_read or _session_reads(open_session)
         self.routes: list[Route] = []
         rules = []
         for plugin in plugins.values():
@@ -129,7 +142,7 @@ class Pipeline:
         request_id = request.headers.get("X-Request-Id") or uuid.uuid4().hex
         language = i18n.pick_language(request.headers.get("Accept-Language"))
         template, status = "unmatched", 500
-        scope = _RequestScope(self.open_session)
+        scope = _RequestScope(self.open_read)
         try:
             route, params = self._match(request)
             template = route.path
@@ -176,8 +189,8 @@ class Pipeline:
         if not allowed:
             raise Forbidden("role_forbidden")
         if route.scope == "school":
-            scope = scope or _RequestScope(self.open_session)
-            state = scope.connection.execute(_SCHOOL_STATE, {"c": params["school"]}).first()
+            scope = scope or _RequestScope(self.open_read)
+            state = scope.connection.execute(_SCHOOL_STATE, {"c": params["school"], "now": utcnow()}).first()
             if state is None or not state.active:
                 raise NotFound("school_not_found", params={"school": params["school"]})
             scope.settling = bool(state.settling)

@@ -9,7 +9,7 @@ import time
 
 from datetime import timedelta
 
-from sqlalchemy import delete, func, select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 
 from services.gateway.orm import ReadDoc, ReadSettle
@@ -130,16 +130,12 @@ class ReadModels:
         return fn(store, kwargs)
 
     def _settled(self, store: DocStore, school: str | None) -> bool:
+        """A settle row only expires (the next bulk write replaces it): no write, and no second
+        connection, on the read path."""
         t = ReadSettle.__table__
-        pending = store.conn.execute(select(t.c.collection, t.c.expected, t.c.until).where(t.c.school == school)).all()
-        now = utcnow()
-        for collection, expected, until in pending:
-            if until > now and store.count(collection, school) < expected:
-                return False
-            with self.open_session() as session:   # settled: later reads skip this check
-                session.execute(delete(t).where(t.c.school == school, t.c.collection == collection))
-                session.commit()
-        return True
+        pending = store.conn.execute(select(t.c.collection, t.c.expected).where(
+            t.c.school == school, t.c.until > utcnow())).all()
+        return all(store.count(collection, school) >= expected for collection, expected in pending)
 
     def absorb(self, rpc: str, result) -> None:
         fn = self.absorb_fns.get(rpc)

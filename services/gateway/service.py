@@ -24,6 +24,7 @@ from services.gateway.readmodels import ReadModels
 from shared import i18n, plugins as plugin_registry
 from shared.errors import NotFound, Unavailable
 from shared.inbox import consumes
+from shared.db import make_engine
 from shared.service import Database, EntrypointMetrics, OpsEndpoints
 
 
@@ -46,8 +47,13 @@ class Api(DependencyProvider):
         self.timeout = float(config.get("UNIONHUB_RPC_TIMEOUT", 10))
         self.database = next(d for d in self.container.dependencies if isinstance(d, Database))
         self.read_models = ReadModels(self.plugins, self.open_session)
-        self.pipeline = Pipeline(self.plugins, self.settings, self.open_session, self.read_models)
+        self.read_engine = make_engine(config["UNIONHUB_DB_URL"], isolation_level="AUTOCOMMIT")
+        self.pipeline = Pipeline(self.plugins, self.settings, self.open_session, self.read_models,
+                                 open_read=self.read_engine.connect)
         self.spec = json.dumps(build_spec(self.plugins), ensure_ascii=False)
+
+    def stop(self):
+        self.read_engine.dispose()
 
     @contextlib.contextmanager
     def open_session(self):
