@@ -14,12 +14,12 @@ from sqlalchemy import func, insert, select
 from services.membership import views
 from services.membership.exporting import members_to_csv, members_to_xlsx
 from services.membership.importing import parse_members_file
-from services.membership.members import require_school
+from services.membership.members import live_memberships, require_school
 from services.membership.orm import Member, StatusChange, UnionGroup
 from shared import i18n
 
 
-def import_members(uow, district_session, school: str, content: bytes, fmt: str, today: date,
+def import_members(uow, school: str, content: bytes, fmt: str, today: date,
                    language: str = "zh-CN") -> dict:
     session = uow.session
     require_school(session, school)
@@ -27,13 +27,7 @@ def import_members(uow, district_session, school: str, content: bytes, fmt: str,
     errors = [{"row": e.row_number, "field": e.field, "code": e.code,
                "message": e.message_zh if language == "zh-CN" else i18n.render(e.code, language)}
               for e in parsed.errors]
-    numbers = [r.data["id_number"] for r in parsed.rows]
-    live = {}
-    for start in range(0, len(numbers), 1000):
-        chunk = numbers[start:start + 1000]
-        for idn, other in district_session.execute(select(Member.id_number, Member.school).where(
-                Member.id_number.in_(chunk), Member.live.is_(True))):
-            live[idn] = other
+    live = {idn: other for idn, other, _id in live_memberships(session, [r.data["id_number"] for r in parsed.rows])}
     groups = dict(session.execute(select(UnionGroup.name, UnionGroup.id)).all())
     fresh, skipped = [], 0
     for row in parsed.rows:

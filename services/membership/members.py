@@ -65,9 +65,22 @@ def normalise_person(data: dict) -> dict:
     return out
 
 
-def check_id_free(district_session, school: str, id_number: str, *, except_member: int | None = None) -> None:
-    q = select(Member.school, Member.id).where(Member.id_number == id_number, Member.live.is_(True))
-    for other_school, other_id in district_session.execute(q):
+def live_memberships(session, id_numbers: list[str]) -> list[tuple[str, str, int]]:
+    """``(id_number, school, member_id)`` of live memberships anywhere in the district: the one
+    cross-school read the rule "one live membership per person" needs. A Core query on the unit of
+    work's own connection: it passes the tenant filter on purpose and takes no second connection
+    (a worker waiting for a second connection while holding one starves the pool)."""
+    t = Member.__table__
+    out = []
+    for start in range(0, len(id_numbers), 1000):
+        q = select(t.c.id_number, t.c.school, t.c.id).where(t.c.id_number.in_(id_numbers[start:start + 1000]),
+                                                           t.c.live.is_(True))
+        out.extend(tuple(r) for r in session.connection().execute(q))
+    return out
+
+
+def check_id_free(session, school: str, id_number: str, *, except_member: int | None = None) -> None:
+    for _idn, other_school, other_id in live_memberships(session, [id_number]):
         if other_id == except_member:
             continue
         if other_school == school:
@@ -91,13 +104,13 @@ def new_member(school: str, data: dict, status: str, person_key: str | None = No
     return row
 
 
-def admit(uow, district_session, school: str, data: dict, today: date) -> dict:
+def admit(uow, school: str, data: dict, today: date) -> dict:
     """入会: direct enrolment (active at once) or an application (申请入会) awaiting approval."""
     session = uow.session
     require_school(session, school)
     data = normalise_person(data)
     group = _group_name(session, data.get("union_group_id"))
-    check_id_free(district_session, school, data["id_number"])
+    check_id_free(session, school, data["id_number"])
     status = "applicant" if data.pop("admission", "enrolment") == "application" else "active"
     if status == "active":
         data.setdefault("join_date", today)
@@ -131,7 +144,7 @@ def approve(uow, school: str, member_id: int, on: date) -> dict:
     return views.member(row, group)
 
 
-def update(uow, district_session, school: str, member_id: int, data: dict) -> dict:
+def update(uow, school: str, member_id: int, data: dict) -> dict:
     session = uow.session
     row = load_member(session, member_id)
     if row.status in model.TERMINAL_STATUSES:
@@ -140,7 +153,7 @@ def update(uow, district_session, school: str, member_id: int, data: dict) -> di
         probe = {"id_number": data.get("id_number", row.id_number), **{k: data[k] for k in ("phone", "birth_date") if k in data}}
         checked = normalise_person(probe)
         if "id_number" in data:
-            check_id_free(district_session, school, checked["id_number"], except_member=row.id)
+            check_id_free(session, school, checked["id_number"], except_member=row.id)
             data["id_number"] = checked["id_number"]
         if data.get("phone"):
             data["phone"] = checked["phone"]

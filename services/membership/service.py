@@ -67,8 +67,8 @@ class MembershipService(OpsEndpoints):
     @rpc
     def admit_member(self, school, data):
         data = load(s.MemberCreateSchema, data)
-        with self.db.unit_of_work(school) as uow, self.db.read(district=True) as everywhere:
-            return members.admit(uow, everywhere, school, data, date.today())
+        with self.db.unit_of_work(school) as uow:
+            return members.admit(uow, school, data, date.today())
 
     @rpc
     def list_members(self, school, query=None):
@@ -85,8 +85,8 @@ class MembershipService(OpsEndpoints):
     @rpc
     def update_member(self, school, member_id, data):
         data = load(s.MemberUpdateSchema, data)
-        with self.db.unit_of_work(school) as uow, self.db.read(district=True) as everywhere:
-            return members.update(uow, everywhere, school, int(member_id), data)
+        with self.db.unit_of_work(school) as uow:
+            return members.update(uow, school, int(member_id), data)
 
     @rpc
     def approve_member(self, school, member_id, data=None):
@@ -128,8 +128,8 @@ class MembershipService(OpsEndpoints):
     @rpc
     def import_members(self, school, upload):
         content = base64.b64decode(upload["content_b64"])
-        with self.db.unit_of_work(school) as uow, self.db.read(district=True) as everywhere:
-            return bulk.import_members(uow, everywhere, school, content, upload["format"], date.today(), self._lang())
+        with self.db.unit_of_work(school) as uow:
+            return bulk.import_members(uow, school, content, upload["format"], date.today(), self._lang())
 
     @rpc
     def export_members(self, school, query=None):

@@ -115,9 +115,9 @@ class MembershipDb:
     def admit(self, school: str, name: str) -> tuple[dict, list[str]]:
         """Admit a member through the real use case (its state, history and event commit together)."""
         from services.membership import members
-        with self.unit_of_work(school) as uow, self.runtime.session("membership") as everywhere:
-            member = members.admit(uow, everywhere, school, {"name": name, "id_number": next_id_number(),
-                                                             "category": "teacher"}, date.today())
+        with self.unit_of_work(school) as uow:
+            member = members.admit(uow, school, {"name": name, "id_number": next_id_number(),
+                                                 "category": "teacher"}, date.today())
             return member, [e["event_id"] for e in uow.published]
 
     def publish_admitted(self, school: str, names: list[str], first_id: int = 1) -> list[str]:

@@ -44,16 +44,16 @@ class Membership:
                                                     "area": "东区", "staff_headcount": staff})
 
     def admit(self, school: str, data: dict, today: date = TODAY) -> dict:
-        with self.uow(school) as uow, self.read(None) as district:
-            return members.admit(uow, district, school, dict(data), today)
+        with self.uow(school) as uow:
+            return members.admit(uow, school, dict(data), today)
 
     def approve(self, school, member_id, on=TODAY):
         with self.uow(school) as uow:
             return members.approve(uow, school, member_id, on)
 
     def update(self, school, member_id, data):
-        with self.uow(school) as uow, self.read(None) as district:
-            return members.update(uow, district, school, member_id, dict(data))
+        with self.uow(school) as uow:
+            return members.update(uow, school, member_id, dict(data))
 
     def transfer(self, school, member_id, to_school, on=TODAY, *, also=None):
         with self.uow(school, also=(to_school,) if also is None else also) as uow:

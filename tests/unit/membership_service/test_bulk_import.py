@@ -31,8 +31,8 @@ ROSTER = xlsx(
 
 
 def import_file(ms, school, content, language="zh-CN"):
-    with ms.uow(school) as uow, ms.read(None) as district:
-        return bulk.import_members(uow, district, school, content, "xlsx", TODAY, language)
+    with ms.uow(school) as uow:
+        return bulk.import_members(uow, school, content, "xlsx", TODAY, language)
 
 
 def admitted_events(ms):
