@@ -80,7 +80,9 @@ class Stack:
         t0 = time.monotonic()
         self.vhost, self.amqp_uri = testing.create_vhost()
         passthrough = passthrough_env()
-        self.env = testing.stack_env(self.amqp_uri, data_dir=self.data_dir, database_url=testing.pg_server_url(),
+        # BENCH_DATABASE=sqlite measures the embedded default (SQLite files in the data dir)
+        database_url = None if os.environ.get("BENCH_DATABASE") == "sqlite" else testing.pg_server_url()
+        self.env = testing.stack_env(self.amqp_uri, data_dir=self.data_dir, database_url=database_url,
                                      db_prefix=self.db_prefix, ports=self.ports,
                                      extra={"UNIONHUB_ADMIN_PASSWORD": self.admin_password, **passthrough,
                                             **self.extra_env})
