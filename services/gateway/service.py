@@ -146,7 +146,8 @@ def _projection(event_type: str):
     def project(self, uow, event):
         self.api.project(uow.session, event.type, event.payload)
     project.__name__ = f"rm_{source}_{name}"
-    return consumes(source, name, scope="district")(project)
+    # read-model documents only replace older versions: replaying an event changes nothing
+    return consumes(source, name, scope="district", dedupe=False)(project)
 
 
 def build_service():
