@@ -98,6 +98,28 @@ def stack_env(amqp_uri: str, *, data_dir: Path, database_url: str | None = None,
     return env
 
 
+def stop_process(proc, timeout: float = 15.0) -> None:
+    """SIGTERM, then SIGKILL if it has not gone within ``timeout``."""
+    if proc is None or proc.poll() is not None:
+        return
+    proc.terminate()
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+class FixedClock:
+    """A ``utcnow`` stand-in that tests move by hand."""
+
+    def __init__(self, now):
+        self.now = now
+
+    def __call__(self):
+        return self.now
+
+
 class ServiceProcess:
     """``unionhub serve <plugin> --migrate`` in a subprocess, ready when /healthz answers."""
 
@@ -124,13 +146,7 @@ class ServiceProcess:
         return self
 
     def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        stop_process(self.proc)
         if getattr(self, "_log", None):
             self._log.close()
 

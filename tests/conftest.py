@@ -42,3 +42,20 @@ def db_prefix(pg_available):
     prefix = f"uht_{uuid.uuid4().hex[:8]}_"
     yield prefix
     testing.drop_databases_with_prefix(prefix)
+
+
+@pytest.fixture
+def sqlite_schema(tmp_path):
+    """``sqlite_schema(metadata, name)``: an engine on a fresh SQLite file holding that schema
+    (unit tests only; production schemas come from migrations)."""
+    from shared.db import make_engine
+    engines = []
+
+    def make(metadata, name="test.db"):
+        engine = make_engine(f"sqlite:///{tmp_path / name}")
+        metadata.create_all(engine)
+        engines.append(engine)
+        return engine
+    yield make
+    for engine in engines:
+        engine.dispose()

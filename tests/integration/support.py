@@ -206,13 +206,7 @@ class ProbeProcess:
         return self
 
     def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        testing.stop_process(self.proc)
         if getattr(self, "_log", None):
             self._log.close()
         LIVE_LOGS.discard(self.log_path)

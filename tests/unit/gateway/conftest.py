@@ -10,7 +10,7 @@ from services.gateway import auth
 from services.gateway.orm import Base, KnownSchool
 from services.gateway.pipeline import Pipeline
 from shared import i18n, plugins as registry
-from shared.db import TenantSessionFactory, make_engine
+from shared.db import TenantSessionFactory
 
 from .support import SETTINGS, FakeRpc
 
@@ -32,11 +32,8 @@ def plugins():
 
 
 @pytest.fixture
-def engine(tmp_path):
-    engine = make_engine(f"sqlite:///{tmp_path / 'gateway.db'}")
-    Base.metadata.create_all(engine)
-    yield engine
-    engine.dispose()
+def engine(sqlite_schema):
+    return sqlite_schema(Base.metadata, "gateway.db")
 
 
 @pytest.fixture

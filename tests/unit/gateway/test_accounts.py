@@ -4,6 +4,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
+
+from shared.testing import FixedClock
 from sqlalchemy import select
 
 from services.gateway import accounts, auth
@@ -18,17 +20,9 @@ CHAIR_A = auth.Principal("chair_a", "school_admin", "A", None)
 LOGIN = dict(secret=SECRET, ttl=600, max_failures=5, lock_seconds=60)
 
 
-class Clock:
-    def __init__(self, now):
-        self.now = now
-
-    def __call__(self):
-        return self.now
-
-
 @pytest.fixture
 def clock(monkeypatch):
-    clock = Clock(T0)
+    clock = FixedClock(T0)
     monkeypatch.setattr(accounts, "utcnow", clock)
     return clock
 

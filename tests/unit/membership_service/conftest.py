@@ -6,7 +6,7 @@ import pytest
 from services.membership.orm import Base
 from services.membership.plugin import plugin
 from shared import contracts, i18n
-from shared.db import TenantSessionFactory, make_engine
+from shared.db import TenantSessionFactory
 
 from .support import S1, S2, Membership
 
@@ -19,11 +19,8 @@ def started_like_the_runner():
 
 
 @pytest.fixture
-def engine(tmp_path):
-    engine = make_engine(f"sqlite:///{tmp_path / 'membership.db'}")
-    Base.metadata.create_all(engine)
-    yield engine
-    engine.dispose()
+def engine(sqlite_schema):
+    return sqlite_schema(Base.metadata, "membership.db")
 
 
 @pytest.fixture

@@ -4,15 +4,12 @@ from __future__ import annotations
 import pytest
 
 from kit_schema import Base, Comment, Note, Region
-from shared.db import TenantSessionFactory, make_engine
+from shared.db import TenantSessionFactory
 
 
 @pytest.fixture
-def engine(tmp_path):
-    engine = make_engine(f"sqlite:///{tmp_path / 'kit.db'}")
-    Base.metadata.create_all(engine)
-    yield engine
-    engine.dispose()
+def engine(sqlite_schema):
+    return sqlite_schema(Base.metadata, "kit.db")
 
 
 @pytest.fixture

@@ -5,6 +5,8 @@ import uuid
 from datetime import datetime, timedelta
 
 import pytest
+
+from shared.testing import FixedClock
 from prometheus_client import REGISTRY
 from sqlalchemy import insert, select
 
@@ -36,17 +38,9 @@ class FakeBroker:
         self.closed += 1
 
 
-class Clock:
-    def __init__(self, now):
-        self.now = now
-
-    def __call__(self):
-        return self.now
-
-
 @pytest.fixture
 def clock(monkeypatch):
-    clock = Clock(T0)
+    clock = FixedClock(T0)
     monkeypatch.setattr(outbox, "utcnow", clock)
     return clock
 
