@@ -138,3 +138,12 @@ def parse(body: dict, *, lenient_payload: bool = False) -> Envelope:
     if errors:
         raise ContractViolation(f"{data['type']} v{data['version']} payload: {errors}")
     return Envelope(**data)
+
+
+MONEY_PATTERN = r"^(0|[1-9]\d{0,11})\.\d{2}$"
+
+
+def money(**kw):
+    """An amount of yuan on the bus: a string with exactly two decimals ("1200.00"), never a float."""
+    from marshmallow import fields as _f, validate as _v
+    return _f.String(validate=_v.Regexp(MONEY_PATTERN), metadata={"description": "yuan, exactly two decimals"}, **kw)

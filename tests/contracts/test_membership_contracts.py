@@ -67,15 +67,20 @@ def generated_sample(schema) -> dict:
     return {name: _value(field) for name, field in schema.fields.items()}
 
 
+PATTERN_SAMPLES = {contracts.MONEY_PATTERN: "1200.00", r"^\d{4}-\d{2}$": "2024-09"}
+
+
 def _value(field):
     for v in field.validators:
         if isinstance(v, validate.OneOf):
             return list(v.choices)[0]
+        if isinstance(v, validate.Regexp):
+            return PATTERN_SAMPLES[v.regex.pattern]
     if isinstance(field, fields.Nested):
         return generated_sample(field.schema)
     if isinstance(field, fields.List):
         return [_value(field.inner)]
-    for kind, value in ((fields.Boolean, True), (fields.DateTime, "2024-09-01T08:00:00"), (fields.Date, "2024-09-01"),
+    for kind, value in ((fields.Boolean, True), (fields.Date, "2024-09-01"), (fields.DateTime, "2024-09-01T08:00:00"),
                         (fields.Email, "wang@example.cn"), (fields.Integer, 1), (fields.Decimal, "1.00"),
                         (fields.Float, 1.5), (fields.Dict, {}), (fields.String, "x")):
         if isinstance(field, kind):

@@ -16,6 +16,7 @@ import pytest
 import requests
 
 from shared import testing
+from shared.settings import SERVICE_PORTS
 
 from .support import Client, School, create_school
 
@@ -35,6 +36,7 @@ class Stack:
     env: dict
     log_path: Path
     proc: subprocess.Popen
+    service_urls: dict   # service name -> its own base URL (/healthz, /readyz, /metrics)
 
     def log_tail(self, chars: int = 6000) -> str:
         try:
@@ -78,9 +80,12 @@ def stack(e2e_amqp_uri, pg_available, tmp_path_factory):
     global _log_path
     data_dir = tmp_path_factory.mktemp("unionhub-e2e")
     db_prefix = f"uhe2e_{uuid.uuid4().hex[:8]}_"
-    gateway_port, membership_port = testing.free_port(), testing.free_port()
+    gateway_port = testing.free_port()
+    # every service of the stack on a free port of its own (a developer's stack may hold the defaults)
+    service_ports = {name: testing.free_port() for name in SERVICE_PORTS if name != "gateway"}
+    membership_port = service_ports["membership"]
     env = testing.stack_env(amqp_uri, data_dir=data_dir, database_url=pg_available, db_prefix=db_prefix,
-                            ports={"membership": membership_port},
+                            ports=service_ports,
                             extra={"UNIONHUB_ADMIN_PASSWORD": ADMIN_PASSWORD, "UNIONHUB_DEMO_PASSWORD": DEMO_PASSWORD})
     _log_path = data_dir / "unionhub-run.log"
     log = open(_log_path, "ab")
@@ -91,7 +96,7 @@ def stack(e2e_amqp_uri, pg_available, tmp_path_factory):
     def ready():
         if proc.poll() is not None:
             return "exited"  # truthy: stop waiting (wait_for swallows exceptions)
-        for base in (url, membership_url):
+        for base in (url, *(f"http://127.0.0.1:{port}" for port in service_ports.values())):
             if requests.get(f"{base}/readyz", timeout=2).status_code != 200:
                 return False
         return requests.post(f"{url}/api/v1/auth/token", json={"username": "admin", "password": ADMIN_PASSWORD},
@@ -107,7 +112,8 @@ def stack(e2e_amqp_uri, pg_available, tmp_path_factory):
         testing.drop_databases_with_prefix(db_prefix)
         pytest.fail(f"{exc}\n--- unionhub run log (tail) ---\n{_tail(_log_path)}", pytrace=False)
     try:
-        yield Stack(url, membership_url, env, _log_path, proc)
+        yield Stack(url, membership_url, env, _log_path, proc,
+                    {n: f"http://127.0.0.1:{p}" for n, p in service_ports.items()})
     finally:
         _stop(proc)
         log.close()

@@ -918,11 +918,10 @@ def test_detects_gateway_not_publishing_8000(compose):
 
 def test_detects_unscraped_service(compose, prometheus):
     assert check_prometheus_scrapes(compose, ROOT, prometheus) == []
-    compose["services"]["congress"] = copy.deepcopy(compose["services"]["membership"])
-    compose["services"]["congress"]["command"] = ["unionhub", "serve", "congress", "--migrate"]
-    compose["services"]["congress"]["environment"] = {"UNIONHUB_PORT_CONGRESS": "8002"}
+    del compose["services"]["congress"]["environment"]["UNIONHUB_PORT_CONGRESS"]
+    compose["services"]["congress"]["command"] = ["unionhub", "serve", "congress", "--port", "8012"]
     assert reports(check_prometheus_scrapes(compose, ROOT, prometheus),
-                   "'congress'", "congress:8002")
+                   "'congress'", "congress:8012")
 
 
 def test_detects_scrape_at_the_wrong_port_or_path(compose, prometheus):
@@ -938,8 +937,8 @@ def test_detects_scrape_at_the_wrong_port_or_path(compose, prometheus):
     assert reports(problems, "'gateway'", "not scraped")
     broken["scrape_configs"] = [j for j in broken["scrape_configs"] if j["job_name"] != "rabbitmq"]
     assert reports(check_prometheus_scrapes(compose, ROOT, broken), "rabbitmq:15692")
-    broken["scrape_configs"].append({"job_name": "x", "static_configs": [{"targets": ["finance:8005"]}]})
-    assert reports(check_prometheus_scrapes(compose, ROOT, broken), "'finance:8005'", "not a compose")
+    broken["scrape_configs"].append({"job_name": "x", "static_configs": [{"targets": ["library:8009"]}]})
+    assert reports(check_prometheus_scrapes(compose, ROOT, broken), "'library:8009'", "not a compose")
 
 
 def test_detects_service_that_cannot_reach_the_broker_or_be_reached(compose):

@@ -1,0 +1,125 @@
+"""The member directory (会员名录) a service keeps from membership events: newest version wins,
+out-of-order and repeated snapshots change nothing, the hook runs only when a snapshot applied,
+and a transfer moves the member between schools without crossing tenancy."""
+from __future__ import annotations
+
+from datetime import date
+from types import SimpleNamespace
+
+import pytest
+
+from shared.db import TenantSessionFactory, install_kit_tables, make_base
+from shared.directory import MemberDirectoryMixin, apply_group, apply_member, directory_models, members_of
+from shared.errors import CrossTenantWrite
+
+Base = make_base()
+install_kit_tables(Base.metadata)
+Member, Group = directory_models(Base)
+
+
+def snap(member_id=1, school="A", version=1, **kw):
+    base = {"id": member_id, "school": school, "person_key": f"p{member_id}", "name": f"张{member_id}",
+            "gender": "female", "birth_date": "1980-05-04", "category": "teacher", "status": "active",
+            "union_group_id": None, "position": None, "hire_date": None, "join_date": "2010-09-01",
+            "version": version}
+    return base | kw
+
+
+@pytest.fixture
+def sessions(sqlite_schema):
+    return TenantSessionFactory(sqlite_schema(Base.metadata, "directory.db"))
+
+
+def test_new_snapshot_is_stored_with_dates(sessions):
+    with sessions(frozenset({"A"})) as s:
+        before, applied = apply_member(s, Member, snap())
+        s.commit()
+        assert (before, applied) == (None, True)
+        row = s.get(Member, 1)
+        assert row.birth_date == date(1980, 5, 4) and row.join_date == date(2010, 9, 1) and row.name == "张1"
+
+
+def test_older_or_equal_version_changes_nothing(sessions):
+    with sessions(frozenset({"A"})) as s:
+        apply_member(s, Member, snap(version=3, status="retired"))
+        before, applied = apply_member(s, Member, snap(version=2, status="active"))
+        assert applied is False and before["status"] == "retired"
+        _, applied = apply_member(s, Member, snap(version=3, status="left"))
+        assert applied is False
+        assert s.get(Member, 1).status == "retired"
+
+
+def test_newer_version_replaces_and_reports_before(sessions):
+    with sessions(frozenset({"A"})) as s:
+        apply_member(s, Member, snap(version=1))
+        before, applied = apply_member(s, Member, snap(version=2, status="retired", name="张一"))
+        assert applied and before["status"] == "active" and before["version"] == 1
+        assert (s.get(Member, 1).status, s.get(Member, 1).name) == ("retired", "张一")
+
+
+def test_snapshot_of_another_school_is_refused_in_a_school_session(sessions):
+    with sessions(frozenset({"A"})) as s:
+        with pytest.raises(CrossTenantWrite):
+            apply_member(s, Member, snap(school="B"))
+
+
+def test_members_of_filters_status_and_group(sessions):
+    with sessions(None) as s:
+        apply_member(s, Member, snap(1, union_group_id=7))
+        apply_member(s, Member, snap(2, union_group_id=8))
+        apply_member(s, Member, snap(3, status="left", union_group_id=7))
+        apply_member(s, Member, snap(4, status="applicant"))
+        s.commit()
+    with sessions(frozenset({"A"})) as s:
+        assert [m.member_id for m in members_of(s, Member)] == [1, 2]
+        assert [m.member_id for m in members_of(s, Member, group_id=7)] == [1]
+
+
+def test_group_versions(sessions):
+    with sessions(frozenset({"A"})) as s:
+        assert apply_group(s, Group, {"id": 5, "school": "A", "name": "语文组", "leader_member_id": 1, "version": 2})
+        assert not apply_group(s, Group, {"id": 5, "school": "A", "name": "旧名", "version": 1})
+        assert apply_group(s, Group, {"id": 5, "school": "A", "name": "语文教研组", "leader_member_id": 2, "version": 3})
+        assert (s.get(Group, 5).name, s.get(Group, 5).leader_member_id) == ("语文教研组", 2)
+
+
+class _Svc(MemberDirectoryMixin):
+    name = "probe"
+    directory = (Member, Group)
+
+    def __init__(self):
+        self.seen = []
+
+    def on_member_changed(self, uow, event, before, after):
+        self.seen.append((event.type, before and before["status"], after["status"]))
+
+
+def _run(handler, svc, sessions, payload, type_, schools):
+    uow = SimpleNamespace(session=sessions(schools))
+    event = SimpleNamespace(type=type_, payload=payload)
+    # call the undecorated body: the decorator's broker side is tested in the inbox tests
+    handler.__wrapped__(svc, uow, event)
+    uow.session.commit()
+    uow.session.close()
+
+
+def test_hook_runs_once_per_applied_snapshot(sessions):
+    svc = _Svc()
+    h = _Svc.directory_member_retired
+    _run(_Svc.directory_member_admitted, svc, sessions, {"member": snap()}, "membership.member_admitted", {"A"})
+    _run(h, svc, sessions, {"member": snap(version=2, status="retired")}, "membership.member_retired", {"A"})
+    _run(h, svc, sessions, {"member": snap(version=2, status="retired")}, "membership.member_retired", {"A"})
+    assert svc.seen == [("membership.member_admitted", None, "active"),
+                        ("membership.member_retired", "active", "retired")]
+
+
+def test_transfer_closes_old_membership_and_opens_new(sessions):
+    svc = _Svc()
+    _run(_Svc.directory_member_admitted, svc, sessions, {"member": snap(1, "A")}, "membership.member_admitted", {"A"})
+    payload = {"previous_member": snap(1, "A", version=2, status="transferred_out"), "member": snap(9, "B"),
+               "previous_member_id": 1, "from_school": "A", "to_school": "B", "transferred_on": "2026-09-01"}
+    _run(_Svc.directory_member_transferred, svc, sessions, payload, "membership.member_transferred", None)
+    with sessions(frozenset({"B"})) as s:
+        assert [m.member_id for m in members_of(s, Member)] == [9]
+    with sessions(frozenset({"A"})) as s:
+        assert members_of(s, Member) == [] and s.get(Member, 1).status == "transferred_out"
