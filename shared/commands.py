@@ -80,7 +80,9 @@ def _seed(settings, found) -> None:
     from shared.runtime import Runtime
     runtime = Runtime(settings, found)
     context: dict = {}
-    order = sorted(found.values(), key=lambda p: p.name == "gateway")  # accounts last: they need the schools
+    # membership first (the schools and members every other plugin's demo data refers to), the
+    # gateway's accounts last (they need the schools)
+    order = sorted(found.values(), key=lambda p: (p.name != "membership", p.name == "gateway"))
     for plugin in order:
         if plugin.seed_demo:
             plugin.seed_demo(runtime, context)

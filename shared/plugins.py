@@ -16,6 +16,7 @@ from typing import Callable
 from shared.tenancy import ROLES
 
 GROUP = "unionhub.plugins"
+PRODUCES = ("json", "xlsx", "csv", "docx", "pdf", "file")
 _PARAM = re.compile(r"\{(\w+)\}")
 
 
@@ -42,7 +43,7 @@ class Route:
     response: type | None = None
     status: int = 200
     body: str = "json"           # json | upload | none
-    produces: str = "json"       # json | xlsx | csv
+    produces: str = "json"       # json | xlsx | csv | docx | pdf | file (the service names the format)
     public: bool = False
     tags: tuple = ()
     timeout: float | None = None  # seconds the gateway waits for the RPC (default: settings)
@@ -112,7 +113,7 @@ class Plugin:
     messages: dict = field(default_factory=dict)
     migrations: str | None = None         # package holding alembic.ini-less migrations (env.py + versions/)
     metadata: Callable | None = None      # () -> MetaData of the service database
-    seed_demo: Callable | None = None     # (runtime) -> None
+    seed_demo: Callable | None = None     # (runtime, context) -> None; context["schools"], context["members"][school]: snapshots
     annual_summary: bool = False          # the service answers rpc annual_summary(school, year)
     read_models: list = field(default_factory=list)   # ReadModel factories: () -> ReadModel
 
@@ -139,6 +140,8 @@ def validate(plugins: dict[str, Plugin]) -> None:
                 raise PluginError(f"{route.method} {route.path}: give exactly one of rpc or handler")
             if route.rpc and route.rpc.split(".", 1)[0] != plugin.name:
                 raise PluginError(f"{route.method} {route.path}: rpc {route.rpc} is not {plugin.name}'s own")
+            if route.produces not in PRODUCES:
+                raise PluginError(f"{route.method} {route.path}: produces {route.produces!r} is not one of {PRODUCES}")
             if not route.public and not route.roles:
                 raise PluginError(f"{route.method} {route.path}: no roles allowed and not public")
             if route.path.startswith("/api/v1/schools/") and route.scope != "school":

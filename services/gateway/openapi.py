@@ -58,8 +58,10 @@ def _operation(plugin: str, route: Route) -> dict:
             "text/csv": {"schema": {"type": "string", "format": "binary"}},
             "multipart/form-data": {"schema": {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}}}}}}
     ok = {"description": "OK"}
-    if route.produces == "xlsx":
-        ok["content"] = {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {"schema": {"type": "string", "format": "binary"}}}
+    if route.produces != "json":
+        from services.gateway.pipeline import FILE_TYPES
+        formats = FILE_TYPES if route.produces == "file" else {route.produces: FILE_TYPES[route.produces]}
+        ok["content"] = {ctype.split(";")[0]: {"schema": {"type": "string", "format": "binary"}} for ctype in formats.values()}
     elif route.response is not None:
         ok["content"] = {"application/json": {"schema": route.response}}
     op["responses"][str(route.status)] = ok

@@ -14,6 +14,7 @@ import logging
 import time
 import uuid
 from dataclasses import dataclass, field
+from urllib.parse import quote
 
 from marshmallow import ValidationError
 from werkzeug.exceptions import MethodNotAllowed as WzMethodNotAllowed, NotFound as WzNotFound
@@ -33,7 +34,9 @@ from shared.validation import field_errors
 
 log = logging.getLogger(__name__)
 PROBLEM = "application/problem+json"
-FILE_TYPES = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "csv": "text/csv; charset=utf-8"}
+FILE_TYPES = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "csv": "text/csv; charset=utf-8",
+              "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+              "pdf": "application/pdf", "json": "application/json"}
 UPLOAD_TYPES = {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx", "text/csv": "csv",
                 "application/csv": "csv"}
 
@@ -310,11 +313,16 @@ class Pipeline:
 
     @staticmethod
     def _render(route: Route, result) -> Response:
-        if route.produces in FILE_TYPES:
+        if route.produces != "json":
+            # a file: the service answers {"content_b64", "format"[, "filename"]}; produces="file"
+            # lets the service pick the format (e.g. ?format=docx|xlsx|json)
             fmt = result.get("format", route.produces)
             content = base64.b64decode(result["content_b64"])
-            return Response(content, status=200, content_type=FILE_TYPES.get(fmt, FILE_TYPES["xlsx"]),
-                            headers={"Content-Disposition": f'attachment; filename="export.{fmt}"'})
+            filename = result.get("filename") or f"export.{fmt}"
+            ascii_name = filename.encode("ascii", "ignore").decode() or f"export.{fmt}"
+            disposition = f'attachment; filename="{ascii_name}"; filename*=UTF-8\'\'{quote(filename)}'
+            return Response(content, status=200, content_type=FILE_TYPES.get(fmt, "application/octet-stream"),
+                            headers={"Content-Disposition": disposition})
         return Response(dumps(result), status=route.status, content_type="application/json")
 
     def _replay(self, account: str, key: str, fingerprint: str):

@@ -62,6 +62,8 @@ def seed_demo_district(runtime, context: dict) -> None:
                                               started_on=date(AS_OF.year, 1, 1)))
             context.setdefault("chairs", {})[code] = next(
                 (members[c["member_index"]].id for c in data["committee"][code] if c["portfolio"] == "chair"), None)
+            # for the other plugins' demo data: the member snapshots their directories will receive
+            context.setdefault("members", {})[code] = [views.snapshot(m, names.get(m.union_group_id)) for m in members]
             total += len(members)
         uow.commit()
     report.append(f"demo district seeded: {len(data['schools'])} schools, {total} members")
