@@ -32,6 +32,12 @@ KIT_MESSAGES: dict[str, dict[str, str]] = {
     "internal_error": {"zh-CN": "服务器内部错误", "en": "Internal server error"},
     "idempotency_key_reused": {"zh-CN": "该 Idempotency-Key 已用于另一个请求", "en": "This Idempotency-Key was used for a different request"},
     # field-level codes
+    "money_not_string": {"zh-CN": "金额须以字符串提交（如 \"1200.00\"），不接受数字或浮点数",
+                         "en": "Send amounts as strings such as \"1200.00\", never as numbers"},
+    "money_format": {"zh-CN": "金额格式不正确", "en": "Not an amount of yuan"},
+    "money_decimals": {"zh-CN": "金额最多两位小数", "en": "At most two decimals"},
+    "money_negative": {"zh-CN": "金额不能为负数", "en": "The amount may not be negative"},
+    "money_zero": {"zh-CN": "金额必须大于零", "en": "The amount must be greater than zero"},
     "required": {"zh-CN": "必填", "en": "Required"},
     "unknown_field": {"zh-CN": "未知字段", "en": "Unknown field"},
     "invalid": {"zh-CN": "格式不正确", "en": "Invalid value"},

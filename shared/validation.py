@@ -5,7 +5,10 @@ A custom validator may raise ``ValidationError("id_checksum")`` with a catalogue
 """
 from __future__ import annotations
 
-from marshmallow import Schema, ValidationError
+import re
+from decimal import Decimal, InvalidOperation
+
+from marshmallow import Schema, ValidationError, fields
 
 from shared import i18n
 from shared.errors import ValidationFailed
@@ -72,3 +75,42 @@ def load(schema: Schema | type[Schema], data, *, partial=False) -> dict:
         return schema.load(data, partial=partial)
     except ValidationError as exc:
         raise ValidationFailed(fields=field_errors(exc)) from None
+
+
+_MONEY = re.compile(r"^-?\d{1,12}(\.\d+)?$")
+
+
+class Money(fields.Field):
+    """An amount of yuan (元): a JSON string such as ``"1200.00"``, loaded as an exact ``Decimal``
+    with two places and dumped as such a string. A JSON number (float or int), more than two
+    decimals, a negative amount (unless ``allow_negative``) or zero (unless ``allow_zero``) is a
+    field error with its own code."""
+
+    def __init__(self, *, allow_negative: bool = False, allow_zero: bool = False, **kwargs):
+        super().__init__(**kwargs)
+        self.allow_negative, self.allow_zero = allow_negative, allow_zero
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, Decimal):
+            value = str(value)
+        if not isinstance(value, str):
+            raise ValidationError("money_not_string")
+        text = value.strip()
+        if not _MONEY.match(text):
+            raise ValidationError("money_format")
+        if "." in text and len(text.split(".", 1)[1]) > 2:
+            raise ValidationError("money_decimals")
+        try:
+            amount = Decimal(text).quantize(Decimal("0.01"))
+        except InvalidOperation:
+            raise ValidationError("money_format") from None
+        if amount < 0 and not self.allow_negative:
+            raise ValidationError("money_negative")
+        if amount == 0 and not self.allow_zero:
+            raise ValidationError("money_zero")
+        return amount
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is None:
+            return None
+        return str(Decimal(value).quantize(Decimal("0.01")))

@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from shared import i18n
 from shared.errors import ValidationFailed
-from shared.validation import field_errors, load, message_code
+from shared.validation import Money, field_errors, load, message_code
 
 
 class Leader(Schema):
@@ -141,3 +142,33 @@ def test_a_value_that_is_too_short_is_not_reported_as_too_long(validator, value)
 
     code = errors_of({"name": value}, Named)["name"][0]
     assert code != "too_long" and i18n.known(code)
+
+
+# ---- Money ---------------------------------------------------------------------------------------
+
+
+class _Pay(Schema):
+    amount = Money(required=True)
+    adjustment = Money(allow_negative=True, allow_zero=True)
+
+
+@pytest.mark.parametrize("raw, expected", [("1200", Decimal("1200.00")), ("0.5", Decimal("0.50")),
+                                           ("300.25", Decimal("300.25")), (" 12.30 ", Decimal("12.30"))])
+def test_money_loads_strings_as_exact_decimals(raw, expected):
+    loaded = load(_Pay, {"amount": raw})["amount"]
+    assert loaded == expected and loaded.as_tuple().exponent == -2
+
+
+@pytest.mark.parametrize("raw, code", [(12.5, "money_not_string"), (100, "money_not_string"), (True, "money_not_string"),
+                                       ("1.005", "money_decimals"), ("-3.00", "money_negative"), ("0", "money_zero"),
+                                       ("1e3", "money_format"), ("abc", "money_format"), ("", "money_format")])
+def test_money_refuses_floats_extra_decimals_negatives_and_zero_naming_the_field(raw, code):
+    with pytest.raises(ValidationFailed) as err:
+        load(_Pay, {"amount": raw})
+    assert err.value.fields == {"amount": [code]}
+
+
+def test_money_may_allow_negative_and_zero_and_dumps_two_places():
+    data = load(_Pay, {"amount": "1", "adjustment": "-0.5"})
+    assert data["adjustment"] == Decimal("-0.50")
+    assert _Pay().dump({"amount": Decimal("7"), "adjustment": Decimal("0")}) == {"amount": "7.00", "adjustment": "0.00"}
