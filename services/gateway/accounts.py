@@ -5,14 +5,16 @@ their own school and never a district role. Logins that keep failing are slowed 
 """
 from __future__ import annotations
 
+import time
+
 from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from services.gateway import auth
-from services.gateway.orm import Account, KnownSchool, LoginThrottle
+from services.gateway.orm import Account, KnownSchool, LoginThrottle, TokenRevocation
 from shared import metrics
 from shared.db.base import utcnow
-from shared.errors import Conflict, Forbidden, NotAuthenticated, TooManyRequests, ValidationFailed
+from shared.errors import Conflict, Forbidden, NotAuthenticated, NotFound, TooManyRequests, ValidationFailed
 from shared.tenancy import DISTRICT_ROLES
 
 SCHOOL_ADMIN_GRANTS = frozenset({"school_admin", "finance_officer", "welfare_officer", "congress_officer",
@@ -112,3 +114,56 @@ def upsert_school(session, code: str, name: str, active: bool = True) -> None:
     insert = postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert
     stmt = insert(KnownSchool).values(code=code, name=name, active=active)
     session.execute(stmt.on_conflict_do_update(index_elements=["code"], set_={"name": name, "active": active}))
+
+
+def revoke_tokens(session, username: str, reason: str, at_ms: int | None = None) -> None:
+    """Every token of ``username`` issued before now stops working (checked on each request)."""
+    mark = at_ms if at_ms is not None else auth.now_ms()
+    row = session.get(TokenRevocation, username)
+    if row is None:
+        session.add(TokenRevocation(username=username, not_before_ms=mark, reason=reason, updated_at=utcnow()))
+    else:
+        row.not_before_ms, row.reason, row.updated_at = max(row.not_before_ms, mark), reason, utcnow()
+
+
+def update(session, editor: auth.Principal, account_id: int, data: dict, school: str | None = None) -> dict:
+    """停用/启用、重置密码、修改显示名. A school admin edits only non-district accounts of their
+    school; deactivating or a new password revokes the account's tokens at once."""
+    account = session.get(Account, account_id)
+    if account is None or (school is not None and account.school != school):
+        raise NotFound("account_not_found")
+    if editor.role != "district_admin" and (account.school != editor.school or account.role in DISTRICT_ROLES):
+        raise NotFound("account_not_found")
+    if data.get("active") is False and account.username == editor.username:
+        raise ValidationFailed(fields={"active": ["cannot_deactivate_self"]})
+    if "password" in data and len(data["password"]) < auth.MIN_PASSWORD:
+        raise ValidationFailed(fields={"password": ["password_too_short"]})
+    if "display_name" in data:
+        account.display_name = data["display_name"]
+    if "password" in data:
+        account.password_hash = auth.hash_password(data["password"])
+        revoke_tokens(session, account.username, "password_reset")
+    if "active" in data and data["active"] != account.active:
+        account.active = data["active"]
+        if not account.active:
+            revoke_tokens(session, account.username, "deactivated")
+    session.commit()
+    return view(account)
+
+
+def change_password(session, principal: auth.Principal, current: str, new: str, *, secret: str, ttl: int) -> dict:
+    """修改本人密码: other sessions end; the answer carries a fresh token for this one."""
+    account = session.execute(select(Account).where(Account.username == principal.username)).scalar_one_or_none()
+    if account is None or not auth.verify_password(account.password_hash, current):
+        raise ValidationFailed(fields={"current_password": ["wrong_password"]})
+    if len(new) < auth.MIN_PASSWORD:
+        raise ValidationFailed(fields={"new_password": ["password_too_short"]})
+    account.password_hash = auth.hash_password(new)
+    mark = auth.now_ms()
+    revoke_tokens(session, account.username, "password_changed", mark)
+    session.commit()
+    while auth.now_ms() <= mark:      # the fresh token must be issued strictly after the mark
+        time.sleep(0.001)
+    fresh = auth.Principal(account.username, account.role, account.school, account.member_id)
+    return {"access_token": auth.issue_token(fresh, secret, ttl), "token_type": "bearer", "expires_in": ttl,
+            "role": account.role, "school": account.school}

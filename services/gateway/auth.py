@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import jwt
@@ -34,13 +34,24 @@ class Principal:
     role: str
     school: str | None
     member_id: int | None
+    issued_ms: int = field(default=0, compare=False)   # when the token was issued (ms)
 
 
 def issue_token(principal: Principal, secret: str, ttl_seconds: int) -> str:
-    now = int(time.time())
+    now_ms = int(time.time() * 1000)
+    now = now_ms // 1000
     claims = {"sub": principal.username, "role": principal.role, "school": principal.school,
-              "mid": principal.member_id, "iat": now, "exp": now + ttl_seconds, "iss": "unionhub"}
+              "mid": principal.member_id, "iat": now, "iam": now_ms, "exp": now + ttl_seconds, "iss": "unionhub"}
     return jwt.encode(claims, secret, algorithm="HS256")
+
+
+def now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+def revoked(principal: Principal, not_before_ms: int | None) -> bool:
+    """A token issued before the account's revocation mark (deactivated, password changed)."""
+    return not_before_ms is not None and principal.issued_ms < not_before_ms
 
 
 def read_token(token: str, secret: str) -> Principal:
@@ -49,7 +60,8 @@ def read_token(token: str, secret: str) -> Principal:
                             options={"require": ["exp", "sub", "role"]})
     except jwt.PyJWTError:
         raise NotAuthenticated("invalid_token") from None
-    return Principal(claims["sub"], claims["role"], claims.get("school"), claims.get("mid"))
+    issued_ms = claims.get("iam") if isinstance(claims.get("iam"), int) else int(claims.get("iat") or 0) * 1000
+    return Principal(claims["sub"], claims["role"], claims.get("school"), claims.get("mid"), issued_ms)
 
 
 def lock_seconds(failures: int, max_failures: int, base_seconds: int) -> int:

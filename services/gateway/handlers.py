@@ -38,6 +38,24 @@ def create_school_account(req):
         return accounts.create(session, req.principal, data)
 
 
+def update_account(req):
+    with req.session() as session:
+        return accounts.update(session, req.principal, int(req.params["account_id"]), req.body)
+
+
+def update_school_account(req):
+    with req.session() as session:
+        return accounts.update(session, req.principal, int(req.params["account_id"]), req.body,
+                               school=req.params["school"])
+
+
+def change_password(req):
+    with req.session() as session:
+        return accounts.change_password(session, req.principal, req.body["current_password"],
+                                        req.body["new_password"], secret=req.settings["secret"],
+                                        ttl=req.settings["token_ttl"])
+
+
 def list_accounts(req):
     with req.session() as session:
         return accounts.list_accounts(session, req.principal, req.query["page"], req.query["page_size"],

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, DateTime, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shared.db import install_kit_tables, make_base, utcnow
@@ -38,8 +38,19 @@ class LoginThrottle(Base):
     last_failure_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
+class TokenRevocation(Base):
+    """令牌作废: tokens of ``username`` issued before ``not_before_ms`` are refused (deactivation,
+    password change). Only accounts that ever had tokens revoked have a row."""
+    __tablename__ = "token_revocations"
+    username: Mapped[str] = mapped_column(String(64), primary_key=True)
+    not_before_ms: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    reason: Mapped[str] = mapped_column(String(32), nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
+
+
 class IdempotencyRecord(Base):
-    """The answer to a POST sent with an ``Idempotency-Key``, replayed when the key comes again."""
+    """The answer to a POST sent with an ``Idempotency-Key``, replayed when the key comes again.
+    ``status`` 0 marks a request still running: a concurrent repeat gets 409, not a second run."""
     __tablename__ = "idempotency_records"
     __table_args__ = (UniqueConstraint("account", "key", name="uq_idempotency_account_key"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -24,7 +24,7 @@ from werkzeug.wrappers import Response
 
 from services.gateway import auth
 from shared import i18n, metrics
-from shared.errors import (BadRequest, DomainError, Forbidden, InternalError, MethodNotAllowed, NotAuthenticated, NotFound, TooLarge,
+from shared.errors import (BadRequest, Conflict, DomainError, Forbidden, InternalError, MethodNotAllowed, NotAuthenticated, NotFound, TooLarge,
                            UnsupportedMediaType, ValidationFailed)
 from shared.db.base import utcnow
 from shared.jsonutil import dumps
@@ -50,7 +50,10 @@ def werkzeug_path(route: Route) -> str:
 
 
 _SCHOOL_STATE = text("SELECT k.active AS active, EXISTS (SELECT 1 FROM read_settles s WHERE s.school = k.code "
-                     "AND s.until > :now) AS settling FROM known_schools k WHERE k.code = :c")
+                     "AND s.until > :now) AS settling, (SELECT r.not_before_ms FROM token_revocations r "
+                     "WHERE r.username = :u) AS not_before_ms FROM known_schools k WHERE k.code = :c")
+IDEMPOTENCY_STALE = 300   # seconds after which a request still marked running is taken as crashed
+_REVOCATION = text("SELECT not_before_ms FROM token_revocations WHERE username = :u")
 
 
 class _RequestScope:
@@ -109,7 +112,7 @@ def problem(exc: DomainError, language: str, instance: str, request_id: str) -> 
         payload["errors"] = [{"field": name, "code": code, "message": i18n.render(code, language, exc.params)}
                              for name, codes in exc.fields.items() for code in codes]
     headers = {"X-Request-Id": request_id}
-    if exc.status == 429 and "retry_after" in exc.params:
+    if exc.status in (409, 429) and "retry_after" in exc.params:
         headers["Retry-After"] = str(exc.params["retry_after"])
     if exc.status == 405 and exc.params.get("allow"):
         headers["Allow"] = exc.params["allow"]
@@ -191,12 +194,27 @@ class Pipeline:
             raise NotFound("not_found")
         if not allowed:
             raise Forbidden("role_forbidden")
+        own_scope = scope is None
+        scope = scope or _RequestScope(self.open_read)
+        try:
+            self._check_state(route, principal, params, scope)
+        finally:
+            if own_scope:
+                scope.close()
+
+    @staticmethod
+    def _check_state(route: Route, principal: auth.Principal, params: dict, scope) -> None:
         if route.scope == "school":
-            scope = scope or _RequestScope(self.open_read)
-            state = scope.connection.execute(_SCHOOL_STATE, {"c": params["school"], "now": utcnow()}).first()
+            # one round trip: the school is known and active, its read models settled, the token not revoked
+            state = scope.connection.execute(_SCHOOL_STATE, {"c": params["school"], "now": utcnow(),
+                                                             "u": principal.username}).first()
+            if state is not None and auth.revoked(principal, state.not_before_ms):
+                raise NotAuthenticated("token_revoked")
             if state is None or not state.active:
                 raise NotFound("school_not_found", params={"school": params["school"]})
             scope.settling = bool(state.settling)
+        elif auth.revoked(principal, scope.connection.execute(_REVOCATION, {"u": principal.username}).scalar()):
+            raise NotAuthenticated("token_revoked")
 
     def _body(self, route: Route, request):
         limit = self.settings["max_upload"] if route.body == "upload" else self.settings["max_body"]
@@ -266,9 +284,20 @@ class Pipeline:
         replay_key = request.headers.get("Idempotency-Key") if request.method == "POST" and principal else None
         if replay_key:
             fingerprint = hashlib.sha256(f"{request.method} {request.path} ".encode() + request.get_data()).hexdigest()
-            stored = self._replay(principal.username, replay_key, fingerprint)
+            stored = self._claim_key(principal.username, replay_key[:128], fingerprint)
             if stored is not None:
                 return stored
+            try:
+                response = self._call(route, params, request, language, request_id, rpc_call, scope, principal,
+                                      body, query)
+            except BaseException:
+                self._settle_key(principal.username, replay_key[:128], None)
+                raise
+            self._settle_key(principal.username, replay_key[:128], response if 200 <= response.status_code < 300 else None)
+            return response
+        return self._call(route, params, request, language, request_id, rpc_call, scope, principal, body, query)
+
+    def _call(self, route, params, request, language, request_id, rpc_call, scope, principal, body, query) -> Response:
         if route.handler:
             loaded_query = route.query().load(query) if route.query else query
             loaded_body = body
@@ -306,10 +335,7 @@ class Pipeline:
                     self.read_models.absorb(route.rpc, result)
             if route.after:
                 self.handlers[route.after](self.open_session, result)
-        response = self._render(route, result)
-        if replay_key and 200 <= response.status_code < 300:
-            self._remember(principal.username, replay_key, fingerprint, response)
-        return response
+        return self._render(route, result)
 
     @staticmethod
     def _render(route: Route, result) -> Response:
@@ -325,25 +351,50 @@ class Pipeline:
                             headers={"Content-Disposition": disposition})
         return Response(dumps(result), status=route.status, content_type="application/json")
 
-    def _replay(self, account: str, key: str, fingerprint: str):
+    def _claim_key(self, account: str, key: str, fingerprint: str):
+        """Take ``key`` for this request (a placeholder row, status 0), or answer from it: the stored
+        response of an earlier run (replayed), 409 while another run holds it, 422 when it was used
+        for a different request. A placeholder older than ``IDEMPOTENCY_STALE`` was left by a
+        crashed process and is taken over."""
         from services.gateway.orm import IdempotencyRecord
-        from sqlalchemy import select
-        with self.open_session() as session:
-            row = session.execute(select(IdempotencyRecord).where(IdempotencyRecord.account == account,
-                                                                  IdempotencyRecord.key == key)).scalar_one_or_none()
-            if row is None:
-                return None
-            if row.fingerprint != fingerprint:
-                raise ValidationFailed("idempotency_key_reused", fields={"Idempotency-Key": ["idempotency_key_reused"]})
-            return Response(row.body, status=row.status, content_type=row.content_type,
-                            headers={"Idempotent-Replayed": "true"})
-
-    def _remember(self, account, key, fingerprint, response) -> None:
-        from services.gateway.orm import IdempotencyRecord
+        from sqlalchemy import delete, select
         from sqlalchemy.exc import IntegrityError
+        for _attempt in range(3):
+            with self.open_session() as session:
+                session.add(IdempotencyRecord(account=account, key=key, fingerprint=fingerprint, status=0,
+                                              content_type="", body=""))
+                try:
+                    session.commit()
+                    return None
+                except IntegrityError:
+                    session.rollback()
+                row = session.execute(select(IdempotencyRecord).where(IdempotencyRecord.account == account,
+                                                                      IdempotencyRecord.key == key)).scalar_one_or_none()
+                if row is None:
+                    continue          # released by a failed run in between: try to take it again
+                if row.fingerprint != fingerprint:
+                    raise ValidationFailed("idempotency_key_reused", fields={"Idempotency-Key": ["idempotency_key_reused"]})
+                if row.status == 0:
+                    if (utcnow() - row.created_at).total_seconds() < IDEMPOTENCY_STALE:
+                        raise Conflict("idempotency_in_progress", params={"retry_after": 1})
+                    session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.id == row.id,
+                                                                    IdempotencyRecord.status == 0))
+                    session.commit()
+                    continue
+                return Response(row.body, status=row.status, content_type=row.content_type,
+                                headers={"Idempotent-Replayed": "true"})
+        raise Conflict("idempotency_in_progress", params={"retry_after": 1})
+
+    def _settle_key(self, account: str, key: str, response) -> None:
+        """Store a successful answer for replay, or release the key so the client may retry."""
+        from services.gateway.orm import IdempotencyRecord
+        from sqlalchemy import delete, update
+        where = (IdempotencyRecord.account == account, IdempotencyRecord.key == key, IdempotencyRecord.status == 0)
         with self.open_session() as session:
-            session.add(IdempotencyRecord(account=account, key=key[:128], fingerprint=fingerprint,
-                                          status=response.status_code, content_type=response.content_type,
-                                          body=response.get_data(as_text=True)))
-            with contextlib.suppress(IntegrityError):
-                session.commit()
+            if response is None:
+                session.execute(delete(IdempotencyRecord).where(*where))
+            else:
+                session.execute(update(IdempotencyRecord).where(*where).values(
+                    status=response.status_code, content_type=response.content_type,
+                    body=response.get_data(as_text=True)))
+            session.commit()

@@ -30,6 +30,18 @@ class AccountCreateSchema(Strict):
     display_name = fields.String(allow_none=True, validate=validate.Length(max=60))
 
 
+class AccountUpdateSchema(Strict):
+    active = fields.Boolean(metadata={"description": "false deactivates: its tokens stop working at once"})
+    password = fields.String(validate=validate.Length(max=200), load_only=True,
+                             metadata={"description": "a new password; tokens issued before stop working"})
+    display_name = fields.String(allow_none=True, validate=validate.Length(max=60))
+
+
+class PasswordChangeSchema(Strict):
+    current_password = fields.String(required=True, validate=validate.Length(min=1, max=200), load_only=True)
+    new_password = fields.String(required=True, validate=validate.Length(max=200), load_only=True)
+
+
 class AccountSchema(Schema):
     id = fields.Integer()
     username = fields.String()
