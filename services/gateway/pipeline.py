@@ -137,6 +137,13 @@ class Pipeline:
                 self.routes.append(route)
         self.url_map = Map(rules, strict_slashes=False)
         self.handlers = {spec: self._resolve(spec) for r in self.routes for spec in (r.handler, r.after) if spec}
+        # one schema instance per route and direction: instantiating a marshmallow schema copies
+        # its fields, which costs more than loading a small body
+        self._schemas = {(id(r), kind): cls() for r in self.routes
+                         for kind, cls in (("query", r.query), ("request", r.request)) if cls is not None}
+
+    def schema(self, route: Route, kind: str):
+        return self._schemas[(id(route), kind)]
 
     @staticmethod
     def _resolve(spec: str):
@@ -241,7 +248,7 @@ class Pipeline:
         if not isinstance(data, dict):
             raise BadRequest("json_object_expected")
         try:
-            route.request().load(data)
+            self.schema(route, "request").load(data)
         except ValidationError as exc:
             raise ValidationFailed(fields=field_errors(exc)) from None
         return data
@@ -264,13 +271,12 @@ class Pipeline:
             raise ValidationFailed(fields={"file": ["required"]})
         return {"content_b64": base64.b64encode(raw).decode(), "format": fmt}
 
-    @staticmethod
-    def _query(route: Route, request) -> dict:
+    def _query(self, route: Route, request) -> dict:
         raw = {k: v for k, v in request.args.items()}
         if route.query is None:
             return raw
         try:
-            route.query().load(raw)
+            self.schema(route, "query").load(raw)
         except ValidationError as exc:
             raise ValidationFailed(fields=field_errors(exc)) from None
         return raw
@@ -299,7 +305,7 @@ class Pipeline:
 
     def _call(self, route, params, request, language, request_id, rpc_call, scope, principal, body, query) -> Response:
         if route.handler:
-            loaded_query = route.query().load(query) if route.query else query
+            loaded_query = self.schema(route, "query").load(query) if route.query else query
             loaded_body = body
             context = CallContext(school=params.get("school") or (principal.school if principal else None),
                                   actor=principal.username if principal else None,

@@ -53,9 +53,10 @@ def _statements(tags: tuple, search: bool):
     where = "collection = :c AND school = :s" + "".join(f" AND {t} = :{t}" for t in tags if t in _TAGS)
     if search:
         where += " AND search LIKE :q ESCAPE '\\'"
+    # a page, then a count only when the page is full: a window count(*) OVER () would read
+    # every matching document (data included) to count them
     return (text(f"SELECT count(*) FROM read_docs WHERE {where}"),
-            text(f"SELECT data, count(*) OVER () AS total FROM read_docs WHERE {where} "
-                 "ORDER BY key LIMIT :lim OFFSET :off"))
+            text(f"SELECT data FROM read_docs WHERE {where} ORDER BY key LIMIT :lim OFFSET :off"))
 
 
 class DocStore:
@@ -81,11 +82,12 @@ class DocStore:
         if search:
             params["q"] = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         count_sql, page_sql = _statements(present, bool(search))
-        rows = self.conn.execute(page_sql, params).all()
-        if rows:
-            return [json.loads(r.data) for r in rows], rows[0].total
-        total = self.conn.execute(count_sql, params).scalar_one() if offset else 0
-        return [], total
+        rows = self.conn.execute(page_sql, params).scalars().all()
+        if 0 < len(rows) < limit or (not rows and not offset):
+            total = offset + len(rows)      # the last page: no count needed
+        else:
+            total = self.conn.execute(count_sql, params).scalar_one()
+        return [json.loads(r) for r in rows], total
 
     def all(self, collection: str, school: str) -> list[dict]:
         t = self.table

@@ -62,8 +62,11 @@ def serve_get(store, kwargs: dict):
     return _with_group_names(store, kwargs["school"], [doc])[0]
 
 
+_LIST_QUERY = MemberListQuery()
+
+
 def serve_list(store, kwargs: dict):
-    query = MemberListQuery().load(kwargs.get("query") or {})
+    query = _LIST_QUERY.load(kwargs.get("query") or {})
     page, size = query["page"], query["page_size"]
     items, total = store.query(MEMBERS, kwargs["school"],
                                tags={"tag1": query.get("status"), "tag2": query.get("category"), "tag3": query.get("group")},
