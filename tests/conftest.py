@@ -59,3 +59,16 @@ def sqlite_schema(tmp_path):
     yield make
     for engine in engines:
         engine.dispose()
+
+
+_LAYER_ORDER = {"unit": 0, "contracts": 1, "integration": 2, "e2e": 3}
+
+
+def pytest_collection_modifyitems(session, config, items):
+    """Fast layers first and the e2e suite last: the e2e stack (every service of the platform)
+    then never runs beside the integration tests' own services, which keeps the PostgreSQL
+    connections and the CPU the whole run needs at its peak down."""
+    def layer(item):
+        parts = item.nodeid.split("/")
+        return _LAYER_ORDER.get(parts[1] if len(parts) > 1 and parts[0] == "tests" else "", 1)
+    items.sort(key=layer)   # stable: the order inside a layer is unchanged
