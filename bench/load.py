@@ -229,6 +229,9 @@ def stack_cpu_groups(stack) -> dict:
     from bench.common import pids_by_name
     return {"gateway": lambda: stack.service_pids().get("gateway", []),
             "membership": lambda: stack.service_pids().get("membership", []),
+            # congress, welfare, events, finance: each keeps its own member directory from the events
+            "other_services": lambda: [pid for name, pids in stack.service_pids().items()
+                                       if name not in ("gateway", "membership", "supervisor") for pid in pids],
             "postgres": lambda: pids_by_name("postgres: ", "bin/postgres "),
             "rabbitmq": lambda: pids_by_name("beam.smp"),
             "bench_driver": lambda: [os.getpid()]}

@@ -64,7 +64,8 @@ class Stack:
         self.data_dir = Path(tempfile.mkdtemp(prefix="uhbench-"))
         self.log_dir = Path(log_dir) if log_dir else self.data_dir
         self.log_path = self.log_dir / "stack.log"
-        self.ports = {"gateway": testing.free_port(), "membership": testing.free_port()}
+        from shared.settings import SERVICE_PORTS
+        self.ports = {name: testing.free_port() for name in SERVICE_PORTS}   # every service: nothing collides
         self._log = None
 
     # ------------------------------------------------------------------ lifecycle
@@ -171,8 +172,7 @@ class Stack:
             return out
         for pid in _pids_in_session(self.proc.pid):
             cmd = _cmdline(pid)
-            role = ("supervisor" if " run" in cmd else next((n for n in ("gateway", "membership")
-                                                             if f"serve {n}" in cmd), "other"))
+            role = ("supervisor" if " run" in cmd else next((n for n in self.ports if f"serve {n}" in cmd), "other"))
             out.setdefault(role, []).append(pid)
         return out
 
