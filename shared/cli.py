@@ -7,8 +7,14 @@ import os
 import sys
 
 
+BUILTIN = ("run", "serve", "migrate", "seed-demo", "create-admin", "dlq", "outbox")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="unionhub", description="UnionHub 区教育工会平台")
+    parser = argparse.ArgumentParser(
+        prog="unionhub", description="UnionHub 区教育工会平台",
+        epilog="Plugins add their own operator commands: unionhub <plugin> <command> [args] "
+               "(unionhub <plugin> lists them).")
     sub = parser.add_subparsers(dest="command", required=True)
 
     run = sub.add_parser("run", help="migrate and start the gateway and every installed service")
@@ -53,6 +59,10 @@ def _apply_overrides(args) -> None:
 
 
 def main(argv=None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] not in BUILTIN and not argv[0].startswith("-"):
+        from shared import commands
+        return commands.plugin_command(argv[0], argv[1:])
     args = build_parser().parse_args(argv)
     _apply_overrides(args)
     if args.command == "serve":

@@ -1,6 +1,8 @@
 """The ``unionhub`` commands other than ``serve``."""
 from __future__ import annotations
 
+import importlib
+
 import os
 import secrets
 import shutil
@@ -165,3 +167,30 @@ def outbox(args) -> int:
         _say(f"{name}: {pending} pending, {sent} sent")
     runtime.close()
     return 0
+
+
+def plugin_command(plugin_name: str, argv: list[str]) -> int:
+    """``unionhub <plugin> <command> [args]``: an operator command a plugin contributes."""
+    from shared.cli import BUILTIN
+    from shared.plugins import PluginError
+    try:
+        settings, found = _setup([plugin_name])
+    except PluginError:
+        _say(f"unionhub: no such command or plugin: {plugin_name!r} (commands: {', '.join(BUILTIN)})")
+        return 2
+    plugin = found[plugin_name]
+    if not argv or argv[0] in ("-h", "--help") or argv[0] not in plugin.commands:
+        if argv and argv[0] not in ("-h", "--help"):
+            _say(f"unionhub {plugin_name}: no command {argv[0]!r}")
+        listed = ", ".join(sorted(plugin.commands)) or "(none)"
+        _say(f"usage: unionhub {plugin_name} <command> [args]; commands: {listed}")
+        return 0 if not argv or argv[0] in ("-h", "--help") else 2
+    module, _, name = plugin.commands[argv[0]].partition(":")
+    fn = getattr(importlib.import_module(module), name)
+    from shared.runtime import Runtime
+    _migrate_all(settings, found)
+    runtime = Runtime(settings, found)
+    try:
+        return int(fn(runtime, argv[1:]) or 0)
+    finally:
+        runtime.close()

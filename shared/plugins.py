@@ -116,6 +116,9 @@ class Plugin:
     seed_demo: Callable | None = None     # (runtime, context) -> None; context["schools"], context["members"][school]: snapshots
     annual_summary: bool = False          # the service answers rpc annual_summary(school, year)
     read_models: list = field(default_factory=list)   # ReadModel factories: () -> ReadModel
+    # operator commands, ``unionhub <plugin> <command> [args]``: name -> "module:function" taking
+    # (runtime, argv) and returning an exit code (imported only when run)
+    commands: dict = field(default_factory=dict)
 
     def service_class(self):
         """The nameko service class; ``service`` may name a class or a zero-argument factory."""
@@ -129,6 +132,9 @@ class Plugin:
 def validate(plugins: dict[str, Plugin]) -> None:
     seen: dict[tuple, str] = {}
     for plugin in plugins.values():
+        for command, target in plugin.commands.items():
+            if not re.fullmatch(r"[a-z][a-z0-9-]*", command) or not re.fullmatch(r"[\w.]+:\w+", str(target)):
+                raise PluginError(f"{plugin.name}: command {command!r} -> {target!r} is not name -> 'module:function'")
         for route in plugin.routes:
             if route.key in seen:
                 raise PluginError(f"duplicate route {route.method} {route.path}: {seen[route.key]} and {plugin.name}")

@@ -34,3 +34,46 @@ def test_run_exits_with_code_2_and_no_traceback_when_the_broker_stays_away(monke
     from shared import cli
     assert cli.main(["run"]) == 2
     assert "Start RabbitMQ first" in capsys.readouterr().out
+
+
+# ---- plugin commands: unionhub <plugin> <command> [args] -------------------------------------------
+
+CALLS = []
+
+
+def _probe_command(runtime, argv):
+    """A plugin command for the tests below: records its arguments, fails on --fail."""
+    CALLS.append((type(runtime).__name__, list(argv)))
+    return 3 if "--fail" in argv else 0
+
+
+def _with_probe_plugin(monkeypatch, tmp_path):
+    from shared.plugins import Plugin, PluginError
+    probe = Plugin(name="probe", commands={"check": f"{__name__}:_probe_command"})
+
+    def setup(only=None):
+        if only and set(only) - {"probe"}:
+            raise PluginError("no such plugin")
+        return settings_mod.load({"UNIONHUB_DATA_DIR": str(tmp_path)}), {"probe": probe}
+    monkeypatch.setattr(commands, "_setup", setup)
+    CALLS.clear()
+
+
+def test_a_plugin_command_runs_with_a_runtime_and_its_arguments(monkeypatch, tmp_path):
+    _with_probe_plugin(monkeypatch, tmp_path)
+    from shared import cli
+    assert cli.main(["probe", "check", "--school", "S1"]) == 0
+    assert CALLS == [("Runtime", ["--school", "S1"])]
+    assert cli.main(["probe", "check", "--fail"]) == 3
+
+
+def test_an_unknown_plugin_or_command_says_so_with_exit_code_2(monkeypatch, capsys, tmp_path):
+    _with_probe_plugin(monkeypatch, tmp_path)
+    from shared import cli
+    assert cli.main(["nosuch"]) == 2
+    assert "no such command or plugin: 'nosuch'" in capsys.readouterr().out
+    assert cli.main(["probe", "frobnicate"]) == 2
+    out = capsys.readouterr().out
+    assert "no command 'frobnicate'" in out and "commands: check" in out
+    assert cli.main(["probe"]) == 0 and "commands: check" in capsys.readouterr().out
+    assert CALLS == []
