@@ -43,6 +43,7 @@ def replay_queue(amqp_uri: str, queue: str, limit: int = 0) -> int:
             headers.pop("x-first-death-exchange", None)
             headers.pop("x-first-death-queue", None)
             headers.pop("x-first-death-reason", None)
+            headers.pop("x-unionhub-failures", None)   # a replayed event gets its full deliveries again
             props = {k: v for k, v in message.properties.items() if k != "application_headers"}
             channel.basic_publish(Message(message.body, application_headers=headers, **props), exchange="",
                                   routing_key=queue)

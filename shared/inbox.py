@@ -1,12 +1,13 @@
 """Idempotent event consumers (the inbox).
 
 ``@consumes("membership", "member_admitted")`` makes a method an event handler whose queue is a
-durable quorum queue declared when the service starts, with a dead-letter exchange and a
-redelivery limit. The method runs as ``fn(self, uow, event)`` inside a unit of work that already
-holds the dedupe record ``(consumer, event_id)``: its effects and the record commit together, so
-a redelivered event changes nothing. A handler that keeps failing is redelivered until the limit,
-then dead-lettered to ``<queue>.dlq`` (``unionhub dlq replay`` puts it back); a message that breaks
-its contract is dead-lettered at once.
+durable queue (classic, or quorum with ``UNIONHUB_QUEUE_TYPE``) declared when the service starts,
+with a dead-letter exchange and a redelivery limit the kit counts itself. The method runs as
+``fn(self, uow, event)`` inside a unit of work that already holds the dedupe record
+``(consumer, event_id)``: its effects and the record commit together, so a redelivered event
+changes nothing. A handler that fails puts its event back at the tail of its queue with a failure
+count (``x-unionhub-failures``); past the limit the event is dead-lettered to ``<queue>.dlq``
+(``unionhub dlq replay`` puts it back). A message that breaks its contract is dead-lettered at once.
 """
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ import inspect
 import logging
 
 import eventlet
+import eventlet.semaphore
 from kombu import Connection, Queue
 from sqlalchemy.exc import InterfaceError, OperationalError
 from nameko.events import EventHandler, SERVICE_POOL
@@ -59,6 +61,61 @@ def _dlq_depths(service: str, amqp_uri: str):
             yield (service, broker.dlq_name(queue)), depth
 
 
+FAILURES_HEADER = "x-unionhub-failures"
+
+
+def failures_so_far(headers) -> int:
+    try:
+        return max(0, int((headers or {}).get(FAILURES_HEADER, 0)))
+    except (TypeError, ValueError):
+        return 0
+
+
+def after_failure(headers, delivery_limit: int) -> str:
+    """What to do with a message whose handling just failed: ``retry`` (the first delivery and
+    ``delivery_limit`` redeliveries), then ``dead_letter``."""
+    return "dead_letter" if failures_so_far(headers) + 1 > delivery_limit else "retry"
+
+
+class _Republisher:
+    """Puts a failed message back at the tail of its own queue with its failure count raised,
+    publisher-confirmed before the original is acked (a crash in between duplicates at worst; the
+    consumers dedupe). One connection per broker, shared by a process's handlers."""
+
+    _instances: dict[str, "_Republisher"] = {}
+
+    def __init__(self, amqp_uri: str):
+        self.amqp_uri = amqp_uri
+        self._lock = eventlet.semaphore.Semaphore()
+        self._conn = None
+
+    @classmethod
+    def for_broker(cls, amqp_uri: str) -> "_Republisher":
+        if amqp_uri not in cls._instances:
+            cls._instances[amqp_uri] = cls(amqp_uri)
+        return cls._instances[amqp_uri]
+
+    def republish(self, message, queue_name: str, failures: int) -> None:
+        headers = dict(message.headers or {})
+        headers[FAILURES_HEADER] = failures
+        props = message.properties or {}
+        with self._lock:
+            try:
+                if self._conn is None:
+                    self._conn = Connection(self.amqp_uri, connect_timeout=5,
+                                            transport_options={"confirm_publish": True})
+                producer = self._conn.Producer()
+                producer.publish(message.body, exchange="", routing_key=queue_name, headers=headers,
+                                 content_type=message.content_type, content_encoding=message.content_encoding,
+                                 delivery_mode=2, message_id=props.get("message_id"),
+                                 retry=True, retry_policy={"max_retries": 2})
+            except Exception:
+                if self._conn is not None:
+                    self._conn.release()
+                self._conn = None
+                raise
+
+
 class InboxEventHandler(EventHandler):
     queue_consumer = InboxQueueConsumer()
 
@@ -78,14 +135,30 @@ class InboxEventHandler(EventHandler):
         Consumer.setup(self)
 
     def handle_message_processed(self, message, result=None, exc_info=None):
-        if exc_info is not None and isinstance(exc_info[1], contracts.ContractViolation):
-            log.error("dead-lettering %s: %s", self.queue.name, exc_info[1])
-            try:
-                message.reject(requeue=False)
-            except Exception:  # connection gone: the broker redelivers it
-                pass
+        if exc_info is None:
+            self.queue_consumer.ack_message(message)
             return
-        super().handle_message_processed(message, result, exc_info)
+        limit = int(self.container.config.get("UNIONHUB_DELIVERY_LIMIT", 5))
+        if isinstance(exc_info[1], contracts.ContractViolation) or after_failure(message.headers, limit) == "dead_letter":
+            log.error("dead-lettering a message of %s after %d failed handling(s): %s", self.queue.name,
+                      failures_so_far(message.headers) + 1, exc_info[1])
+            self._reject(message)
+            return
+        try:
+            _Republisher.for_broker(self.container.config["AMQP_URI"]).republish(
+                message, self.queue.name, failures_so_far(message.headers) + 1)
+        except Exception as exc:   # broker trouble: let it come back as it is
+            log.warning("%s: could not re-queue a failed message (%s); requeueing it", self.queue.name, exc)
+            self.queue_consumer.requeue_message(message)
+            return
+        self.queue_consumer.ack_message(message)
+
+    @staticmethod
+    def _reject(message) -> None:
+        try:
+            message.reject(requeue=False)   # to the dead-letter exchange, then the queue's DLQ
+        except Exception:  # connection gone: the broker redelivers it
+            pass
 
 
 def queue_name(source: str, event_type: str, service: str, method: str) -> str:
@@ -94,15 +167,17 @@ def queue_name(source: str, event_type: str, service: str, method: str) -> str:
 
 def consumer_queue(name: str, source: str, event_type: str, config: dict) -> Queue:
     limit = int(config.get("UNIONHUB_DELIVERY_LIMIT", 5))
+    queue_type = config.get("UNIONHUB_QUEUE_TYPE", "classic")
     return Queue(name, exchange=get_event_exchange(source, config), routing_key=event_type, durable=True,
-                 queue_arguments=broker.consumer_queue_arguments(name, limit))
+                 queue_arguments=broker.consumer_queue_arguments(name, limit, queue_type))
 
 
 def declare_queue(amqp_uri: str, queue: Queue) -> None:
     """The consumer queue, bound to its exchange, and its dead-letter queue."""
-    broker.declare_dead_letter_queue(amqp_uri, queue.name)
+    queue_type = (queue.queue_arguments or {}).get("x-queue-type", "classic")
+    broker.declare_dead_letter_queue(amqp_uri, queue.name, queue_type)
     with Connection(amqp_uri, connect_timeout=5) as conn:
-        queue(conn.channel()).declare()
+        broker.declare_queue_replacing_empty(conn.channel, queue)
 
 
 def handler_queues(service_cls) -> list[tuple[str, str, str]]:

@@ -30,6 +30,8 @@ class Settings:
     host: str = "127.0.0.1"
     ports: dict = field(default_factory=lambda: dict(SERVICE_PORTS))
     delivery_limit: int = 5
+    queue_type: str = "classic"     # consumer queues: classic (one broker) or quorum (a cluster)
+    gateway_concurrency: int = 32
     relay_batch: int = 1000
     relay_poll_seconds: float = 0.5
     max_workers: int = 60
@@ -62,6 +64,12 @@ def _secret(data_dir: Path) -> str:
     return key
 
 
+def _queue_type(value: str) -> str:
+    if value not in ("classic", "quorum"):
+        raise ValueError(f"UNIONHUB_QUEUE_TYPE must be classic or quorum, not {value!r}")
+    return value
+
+
 def load(env: dict | None = None) -> Settings:
     env = dict(os.environ if env is None else env)
     data_dir = Path(env.get("UNIONHUB_DATA_DIR", "var"))
@@ -84,6 +92,8 @@ def load(env: dict | None = None) -> Settings:
         host=env.get("UNIONHUB_HOST", Settings.host),
         ports=ports,
         delivery_limit=int(env.get("UNIONHUB_DELIVERY_LIMIT", Settings.delivery_limit)),
+        queue_type=_queue_type(env.get("UNIONHUB_QUEUE_TYPE") or Settings.queue_type),
+        gateway_concurrency=int(env.get("UNIONHUB_GATEWAY_CONCURRENCY", Settings.gateway_concurrency)),
         max_workers=int(env.get("UNIONHUB_MAX_WORKERS", Settings.max_workers)),
     )
 
@@ -101,6 +111,8 @@ def nameko_config(settings: Settings, service: str) -> dict:
         "UNIONHUB_SECRET_KEY": settings.secret_key,
         "UNIONHUB_RPC_TIMEOUT": settings.rpc_timeout,
         "UNIONHUB_DELIVERY_LIMIT": settings.delivery_limit,
+        "UNIONHUB_QUEUE_TYPE": settings.queue_type,
+        "UNIONHUB_GATEWAY_CONCURRENCY": settings.gateway_concurrency,
         "UNIONHUB_TOKEN_TTL": settings.token_ttl_seconds,
         "UNIONHUB_MAX_BODY": settings.max_body_bytes,
         "UNIONHUB_MAX_UPLOAD": settings.max_upload_bytes,

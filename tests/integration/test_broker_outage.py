@@ -1,7 +1,7 @@
 """Losing the broker delays events, never loses them: with the membership service and a
 consumer running, RabbitMQ is stopped while more state changes commit; their events wait in the
 outbox, and once the broker is back every event reaches the consumer exactly once, the outbox
-drains and the durable quorum queues are still there."""
+drains and the durable consumer queues are still there."""
 from __future__ import annotations
 
 import subprocess
@@ -69,7 +69,7 @@ def test_events_committed_while_the_broker_is_down_reach_the_consumer_exactly_on
     assert len(before) == 4
     assert probe.wait_handled(before) == {e: 1 for e in before}
     queues = {q: list_queues(amqp_uri)[q] for q in probe.queues()}
-    assert all(q["type"] == "quorum" and q["durable"] for q in queues.values())
+    assert all(q["type"] == "classic" and q["durable"] for q in queues.values())
 
     during = []
     try:
@@ -101,7 +101,7 @@ def test_events_committed_while_the_broker_is_down_reach_the_consumer_exactly_on
 
     after = list_queues(amqp_uri)
     for name, q in queues.items():
-        assert after[name]["type"] == "quorum" and after[name]["durable"], name
+        assert after[name]["type"] == "classic" and after[name]["durable"], name
     testing.wait_for(lambda: all(list_queues(amqp_uri)[q]["consumers"] >= 1 for q in queues), 60, interval=0.5,
                      what="the probe to consume again")
 

@@ -98,3 +98,12 @@ def test_nameko_config_carries_the_services_database_address_and_secret(env):
     assert config["UNIONHUB_DB_URL"] == "sqlite:////tmp/m.db"
     assert config["WEB_SERVER_ADDRESS"] == "0.0.0.0:9101"
     assert config["UNIONHUB_SECRET_KEY"] == "s3cret" and config["UNIONHUB_SERVICE"] == "membership"
+
+
+def test_the_queue_type_is_classic_unless_set_and_must_be_known(env):
+    assert load(env).queue_type == "classic"
+    assert load({**env, "UNIONHUB_QUEUE_TYPE": "quorum"}).queue_type == "quorum"
+    with pytest.raises(ValueError, match="classic or quorum"):
+        load({**env, "UNIONHUB_QUEUE_TYPE": "lazy"})
+    config = nameko_config(load({**env, "UNIONHUB_GATEWAY_CONCURRENCY": "8"}), "gateway")
+    assert (config["UNIONHUB_QUEUE_TYPE"], config["UNIONHUB_GATEWAY_CONCURRENCY"]) == ("classic", 8)
