@@ -47,6 +47,8 @@ MESSAGES = {
     "adjusting_period_required": {"zh-CN": "调整分录只能记入调整期（{period} 当前为 {state}）", "en": "Adjusting entries go into an adjusting period ({period} is {state})"},
     "account_exists": {"zh-CN": "科目 {code} 已存在", "en": "Account {code} exists"},
     "category_taken": {"zh-CN": "类别 {category} 已对应其他科目", "en": "Category {category} is already used"},
+    "duplicate": {"zh-CN": "已存在", "en": "Already exists"},
+    "rejected_by_officer": {"zh-CN": "审批人驳回", "en": "Rejected by the approver"},
     "year_invalid": {"zh-CN": "年份不正确", "en": "Invalid year"},
 }
 

@@ -71,3 +71,8 @@ class Finance:
 
     def event_types(self) -> list[str]:
         return [e["type"] for e in self.events()]
+
+
+def request(n: int, amount: str, category: str = "staff_activities", origin: str = "welfare", day=DAY) -> dict:
+    return {"request_id": f"{origin}:{n}", "amount": amount, "budget_category": category,
+            "purpose": f"申请 {n}", "requested_on": day.isoformat()}
