@@ -19,9 +19,9 @@ def add_account(uow, data: dict) -> dict:
     current = load_chart(session)
     existing = current.get(data["code"])
     if existing is not None and (existing.kind != data["kind"] or existing.category != data.get("category")):
-        raise Conflict("account_exists", fields={"code": ["duplicate"]}, params={"code": data["code"]})
+        raise Conflict("account_exists", fields={"code": ["finance_duplicate"]}, params={"code": data["code"]})
     if data.get("category") and existing is None and data["category"] in current.by_category:
-        raise Conflict("category_taken", fields={"category": ["duplicate"]}, params={"category": data["category"]})
+        raise Conflict("category_taken", fields={"category": ["finance_duplicate"]}, params={"category": data["category"]})
     row = session.get(ChartAccount, data["code"])
     if row is None:
         session.add(ChartAccount(code=data["code"], name=data["name"], kind=data["kind"], category=data.get("category")))

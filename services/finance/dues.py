@@ -23,7 +23,7 @@ def _names(session, member_ids) -> dict:
 def set_bases(uow, school: str, year: int, items: list[dict], rule) -> dict:
     session = uow.session
     known = _names(session, {i["member_id"] for i in items})
-    bad = {f"items.{n}.member_id": ["member_not_found"] for n, i in enumerate(items) if i["member_id"] not in known}
+    bad = {f"items.{n}.member_id": ["dues_member_unknown"] for n, i in enumerate(items) if i["member_id"] not in known}
     if bad:
         raise ValidationFailed(fields=bad)
     out = []

@@ -81,7 +81,7 @@ def create(uow, school: str, data: dict, limits) -> dict:
     data.setdefault("requested_on", date.today())
     result, created = intake(uow, school, data, "finance", limits)
     if not created:
-        raise Conflict("request_duplicate", fields={"request_id": ["duplicate"]}, params={"request_id": data["request_id"]})
+        raise Conflict("request_duplicate", fields={"request_id": ["finance_duplicate"]}, params={"request_id": data["request_id"]})
     return result
 
 

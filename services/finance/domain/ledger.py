@@ -111,7 +111,7 @@ def check_period(kind: str, period: str, state: str) -> None:
 def next_period_state(current: str, target: str) -> str:
     """Periods only move forward: open -> adjusting -> closed (open -> closed goes through both)."""
     if target not in PERIOD_STATES or PERIOD_STATES.index(target) <= PERIOD_STATES.index(current):
-        raise LedgerError("period_transition", {"state": ["invalid_transition"]}, {"from": current, "to": target})
+        raise LedgerError("period_transition", {"state": ["period_invalid_transition"]}, {"from": current, "to": target})
     return target
 
 

@@ -47,7 +47,7 @@ def test_dues_are_scheduled_from_the_base_collected_into_the_ledger_and_arrears_
 def test_a_dues_base_for_a_member_not_in_the_roster_and_an_overpayment_are_refused(fin):
     with pytest.raises(ValidationFailed) as exc:
         fin.run(S1, dues.set_bases, 2025, [{"member_id": 99, "wage_base": D("5000.00")}], DuesRule())
-    assert exc.value.fields == {"items.0.member_id": ["member_not_found"]}
+    assert exc.value.fields == {"items.0.member_id": ["dues_member_unknown"]}
     add_member(fin, S1, 1, "张老师")
     fin.run(S1, dues.set_bases, 2025, [{"member_id": 1, "wage_base": D("5000.00")}], DuesRule())
     fin.run(S1, dues.schedule, 2025, 1, 1)
