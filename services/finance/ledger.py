@@ -153,21 +153,28 @@ def list_periods(session, year: int) -> dict:
     return {"year": year, "items": items}
 
 
-def posted(session, school: str, batch: int = 5000):
-    """``(seq, prev_hash, hash, Entry)`` of every posted entry in chain order, read in batches."""
+def posted(session, school: str, batch: int = 20000):
+    """``(seq, prev_hash, hash, Entry)`` of every posted entry in chain order, read in batches of
+    plain rows (no ORM objects: a chain of 100,000 entries is checked in seconds)."""
+    e, l = Entry.__table__, EntryLine.__table__
     last = 0
     while True:
-        rows = list(session.scalars(select(Entry).where(Entry.school == school, Entry.seq > last)
-                                    .order_by(Entry.seq).limit(batch)))
-        if not rows:
+        heads = session.execute(select(e.c.id, e.c.seq, e.c.prev_hash, e.c.hash, e.c.entry_date, e.c.kind, e.c.memo,
+                                       e.c.reverses_id, e.c.source, e.c.period)
+                                .where(e.c.school == school, e.c.seq > last).order_by(e.c.seq).limit(batch)).all()
+        if not heads:
             return
-        lines: dict[int, list] = {r.id: [] for r in rows}
-        for l in session.scalars(select(EntryLine).where(EntryLine.entry_id.in_(list(lines))).order_by(EntryLine.id)):
-            lines[l.entry_id].append(L.Line(l.account, Decimal(l.debit), Decimal(l.credit)))
-        for r in rows:
-            yield r.seq, r.prev_hash, r.hash, L.Entry(school, r.entry_date, r.kind, r.memo, tuple(lines[r.id]),
-                                                      reverses=r.reverses_id, source=r.source, period=r.period)
-        last = rows[-1].seq
+        lines: dict[int, list] = {h.id: [] for h in heads}
+        for entry_id, account, debit, credit in session.execute(
+                select(l.c.entry_id, l.c.account, l.c.debit, l.c.credit)
+                .where(l.c.school == school, l.c.entry_id >= heads[0].id, l.c.entry_id <= max(h.id for h in heads))
+                .order_by(l.c.entry_id, l.c.id)):
+            if entry_id in lines:
+                lines[entry_id].append(L.Line(account, Decimal(debit), Decimal(credit)))
+        for h in heads:
+            yield h.seq, h.prev_hash, h.hash, L.Entry(school, h.entry_date, h.kind, h.memo, tuple(lines[h.id]),
+                                                      reverses=h.reverses_id, source=h.source, period=h.period)
+        last = heads[-1].seq
 
 
 def verify(session, school: str) -> dict:

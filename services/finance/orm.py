@@ -82,7 +82,8 @@ class Entry(TenantMixin, Base):
 class EntryLine(TenantMixin, Base):
     """A debit or credit of an entry (分录); ``period`` is copied from the entry for the reports."""
     __tablename__ = "entry_lines"
-    __table_args__ = (Index("ix_entry_lines_school_period_account", "school", "period", "account"),)
+    __table_args__ = (Index("ix_entry_lines_school_period_account", "school", "period", "account",
+                            postgresql_include=["debit", "credit"]),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     entry_id: Mapped[int] = mapped_column(ForeignKey("entries.id"), nullable=False, index=True)
     period: Mapped[str] = mapped_column(String(7), nullable=False)
