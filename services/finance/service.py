@@ -12,6 +12,7 @@ from services.finance import schemas as s
 from services.finance import settings as finance_settings
 from services.finance.domain import ledger as L
 from services.finance.errors import domain_errors
+from services.finance.metrics import FinanceGauges
 from services.finance.orm import Base, DirectoryGroup, DirectoryMember
 from shared.directory import MemberDirectoryMixin
 from shared.errors import DomainError, Forbidden
@@ -41,6 +42,7 @@ class FinanceService(MemberDirectoryMixin, OpsEndpoints):
     db = Database(Base)
     ctx = Context()
     timing = EntrypointMetrics()
+    gauges = FinanceGauges()
 
     @property
     def _actor(self):

@@ -133,6 +133,9 @@ def test_requests_from_welfare_and_events_are_answered_and_redelivery_changes_no
     assert len(answers.updates("welfare:1")) == 1
     rows = requests_of(amqp_uri, school, origin="welfare")
     assert sorted(r["request_id"] for r in rows) == ["welfare:1", "welfare:2", "welfare:3"]
+    pending = metric_value(requests.get(f"{finance.url}/metrics", timeout=5).text,
+                           "unionhub_finance_requests_pending", school=school)
+    assert pending == 3      # welfare:1, welfare:3 and events:1 wait for approval
 
 
 def test_approval_by_amount_batch_answers_and_payment_reach_the_requesters(amqp_uri, finance, answers):
