@@ -55,7 +55,7 @@ plugin = Plugin(
         r("POST", SCHOOL + "/periods/{period}", "期间进入调整期或结账", "Move a period to adjusting or closed",
           "set_period_state", BOOKS, request=s.PeriodStateSchema, tags=("finance-ledger",)),
         r("GET", SCHOOL + "/ledger/verify", "校验凭证哈希链", "Verify the hash chain of posted entries", "verify_chain",
-          READ, response=s.ChainReportSchema, tags=("finance-ledger",)),
+          READ, response=s.ChainReportSchema, tags=("finance-ledger",), timeout=120),
         # budgets and spending requests
         r("PUT", SCHOOL + "/budgets/{year}", "设置年度预算", "Set the year's budget by category", "set_budgets", CHAIR,
           request=s.BudgetSetSchema, tags=("finance-budget",)),
@@ -112,7 +112,7 @@ plugin = Plugin(
           DISTRICT, query=s.YearQuery, tags=("district",)),
         r("GET", DISTRICT_PATH + "/filings", "各校审查报告备案情况", "Which schools filed their audit report",
           "district_filings", DISTRICT, query=s.YearQuery, tags=("district",)),
-        r("GET", DISTRICT_PATH + "/accounts", "会计科目表", "Chart of accounts", "get_chart", DISTRICT,
+        r("GET", DISTRICT_PATH + "/accounts", "全区会计科目表", "The district's chart of accounts", "district_chart", DISTRICT,
           tags=("district",)),
         r("POST", DISTRICT_PATH + "/accounts", "新增或更名会计科目", "Add or rename an account", "add_account",
           DISTRICT, request=s.AccountSchema, status=201, tags=("district",)),

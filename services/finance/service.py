@@ -113,6 +113,11 @@ class FinanceService(MemberDirectoryMixin, OpsEndpoints):
             return chart_admin.chart(session)
 
     @rpc
+    def district_chart(self):
+        self._district_only()
+        return self.get_chart()
+
+    @rpc
     def add_account(self, data):
         self._district_only()
         data = load(s.AccountSchema, data)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import time
 from datetime import date
 
 import pytest
@@ -184,3 +185,26 @@ def test_the_demo_district_has_budgets_and_a_rollup(admin, demo_chair):
     chart = admin.ok("GET", "/api/v1/district/finance/accounts")
     assert {"staff_activities", "rights_welfare", "business", "capital", "other"} <= {
         a["category"] for a in chart["items"]}
+
+
+def test_dues_for_a_member_admitted_through_membership_are_scheduled_collected_and_owed(school, officer):
+    member = school.chair.admit(school.code, name="陈老师")
+    body = {"year": YEAR, "items": [{"member_id": member["id"], "wage_base": "6789.00"}]}
+
+    def bases_set():   # finance learns of the member from membership's event
+        resp = officer.request("PUT", f"{base(school.code)}/dues/bases", json=body)
+        return resp.json() if resp.status_code == 200 else None
+    deadline, got = time.monotonic() + 30, None
+    while got is None and time.monotonic() < deadline:
+        got = bases_set() or time.sleep(0.3)
+    assert got is not None, "finance never learnt of the member admitted through membership"
+    assert got["items"] == [{"member_id": member["id"], "name": "陈老师", "wage_base": "6789.00", "monthly": "33.90"}]
+    officer.ok("POST", f"{base(school.code)}/dues/schedule", json={"year": YEAR, "first_month": 1, "last_month": 2})
+    paid = officer.ok("POST", f"{base(school.code)}/dues/collections", 201,
+                      json={"member_id": member["id"], "period": f"{YEAR}-01", "amount": "33.90"})
+    assert paid["entry_id"]
+    owed = officer.ok("GET", f"{base(school.code)}/dues/arrears", params={"year": YEAR, "up_to": f"{YEAR}-02"})
+    assert owed["items"] == [{"member_id": member["id"], "name": "陈老师", "owed": "33.90", "months": [f"{YEAR}-02"]}]
+    assert_problem(officer.post(f"{base(school.code)}/dues/collections",
+                                json={"member_id": member["id"], "period": f"{YEAR}-02", "amount": "40.00"}), 409,
+                   "dues_overpaid", ["amount"])
