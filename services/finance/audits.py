@@ -129,10 +129,13 @@ def filings(session, year: int) -> dict:
     filed = {}
     for a in session.scalars(select(Audit).where(Audit.year == year, Audit.status == "filed").order_by(Audit.filed_on)):
         filed.setdefault(a.school, a)
+    audited = {}
+    for a in session.scalars(select(Audit).where(Audit.year == year)):
+        audited[a.school] = audited.get(a.school, 0) + 1
     schools = {s.code: s.name for s in session.scalars(select(KnownSchool).where(KnownSchool.active.is_(True)))}
-    for code in filed:
+    for code in list(filed) + list(audited):
         schools.setdefault(code, code)
-    items = [{"school": code, "name": name, "filed": code in filed,
+    items = [{"school": code, "name": name, "audits": audited.get(code, 0), "filed": code in filed,
               "audit_id": filed[code].id if code in filed else None,
               "filed_on": filed[code].filed_on.isoformat() if code in filed else None}
              for code, name in sorted(schools.items())]

@@ -81,14 +81,16 @@ def balance_sheet(session, year: int) -> dict:
 def budget_vs_actual(session, year: int) -> dict:
     """预算执行: each budgeted category against what the ledger shows for the year."""
     report = income_expenditure(session, year)
-    actual = {r["category"]: Decimal(r["total"]) for r in report["income"] + report["expense"] if r["category"]}
+    rows = {r["category"]: r for r in report["income"] + report["expense"] if r["category"]}
+    actual = {c: Decimal(r["total"]) for c, r in rows.items()}
     items = []
     for b in budgets.budgets_of(session, year)["items"]:
         got = actual.get(b["category"], ZERO)
         amount = Decimal(b["amount"])
         items.append({"category": b["category"], "label": b["label"], "budget": b["amount"], "actual": fmt(got),
                       "committed": b["committed"], "remaining": fmt(amount - got),
-                      "rate": f"{(got / amount * 100).quantize(Decimal('0.1'))}%" if amount else None})
+                      "rate": f"{(got / amount * 100).quantize(Decimal('0.1'))}%" if amount else None,
+                      "months": rows[b["category"]]["months"] if b["category"] in rows else {m: "0.00" for m in MONTHS}})
     return {"year": year, "items": items}
 
 

@@ -189,3 +189,32 @@ def test_an_audit_report_approved_by_the_congress_is_filed_and_the_district_sees
     roll = rpc(amqp_uri, "finance", "district_filings", context={"actor": "admin", "role": "district_admin"},
                query={"year": YEAR})
     assert {i["school"]: i["filed"] for i in roll["items"]}[school] is True
+
+
+def test_concurrent_posters_on_postgresql_get_one_unbroken_chain(amqp_uri, finance):
+    import threading
+    school = f"S{uuid.uuid4().hex[:6]}"      # a new school: the posters also race to create its chain head
+    acked, failures = [], []
+
+    def poster(i):
+        for k in range(8):
+            body = {"entry_date": date.today().isoformat(), "kind": "journal", "memo": f"poster {i}/{k}",
+                    "lines": [{"account": "5101", "debit": f"{i + 1}.{k:02d}"},
+                              {"account": "1002", "credit": f"{i + 1}.{k:02d}"}]}
+            try:
+                acked.append(rpc(amqp_uri, "finance", "post_entry", context=officer(school), school=school,
+                                 data=body)["id"])
+            except Exception as exc:
+                failures.append(repr(exc))
+    threads = [threading.Thread(target=poster, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert failures == []
+    report = rpc(amqp_uri, "finance", "verify_chain", context=officer(school), school=school)
+    assert report["valid"] and report["entries"] == len(acked) == 64
+    listed = rpc(amqp_uri, "finance", "list_entries", context=officer(school), school=school,
+                 query={"page_size": 100})
+    assert sorted(e["seq"] for e in listed["items"]) == list(range(1, 65))
+    assert sorted(e["id"] for e in listed["items"]) == sorted(acked)

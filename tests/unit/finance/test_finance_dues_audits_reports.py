@@ -81,7 +81,7 @@ def test_an_audit_goes_to_the_congress_and_only_an_approved_report_is_filed(fin)
     assert "finance.audit_report_filed" in fin.event_types()
     with fin.read(None) as session:
         roll = audits.filings(session, 2025)
-    assert [(i["school"], i["filed"]) for i in roll["items"]] == [(S1, True)]
+    assert [(i["school"], i["audits"], i["filed"]) for i in roll["items"]] == [(S1, 1, True)]
 
 
 def test_a_rejected_report_is_not_filed_and_may_be_submitted_again(fin):
@@ -123,6 +123,7 @@ def test_the_reports_add_up_and_the_balance_sheet_balances(fin):
                                                                         "rights_welfare": "800.00"}
     assert bs["balanced"] and bs["total_assets"] == "51000.00"
     assert bva["items"][0]["actual"] == "1200.00" and bva["items"][0]["rate"] == "12.0%"
+    assert bva["items"][0]["months"]["03"] == "1200.00" and bva["items"][0]["months"]["01"] == "0.00"
     assert pub["total_income"] == "0.00" and pub["total_spending"] == "2000.00"
     with fin.read(None) as session:
         roll = reports.district_rollup(session, 2025)
