@@ -118,6 +118,7 @@ def test_the_reports_add_up_and_the_balance_sheet_balances(fin):
         bs = reports.balance_sheet(session, 2025)
         bva = reports.budget_vs_actual(session, 2025)
         pub = reports.disclosure(session, S1, 2025, 3)
+        summary = reports.annual_summary(session, S1, 2025)
     assert (ie["total_income"], ie["total_expense"], ie["surplus"]) == ("53000.00", "2000.00", "51000.00")
     assert {r["category"]: r["months"]["03"] for r in ie["expense"]} == {"staff_activities": "1200.00",
                                                                         "rights_welfare": "800.00"}
@@ -125,6 +126,8 @@ def test_the_reports_add_up_and_the_balance_sheet_balances(fin):
     assert bva["items"][0]["actual"] == "1200.00" and bva["items"][0]["rate"] == "12.0%"
     assert bva["items"][0]["months"]["03"] == "1200.00" and bva["items"][0]["months"]["01"] == "0.00"
     assert pub["total_income"] == "0.00" and pub["total_spending"] == "2000.00"
+    assert summary["items"] == {"total_income": "53000.00", "total_expense": "2000.00", "surplus": "51000.00",
+                                "expense_by_category": {"staff_activities": "1200.00", "rights_welfare": "800.00"}}
     with fin.read(None) as session:
         roll = reports.district_rollup(session, 2025)
     assert [(s["school"], s["expense"]) for s in roll["schools"]] == [(S1, "2000.00"), (S2, "999.00")]
