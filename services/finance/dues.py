@@ -95,3 +95,18 @@ def arrears_of(session, year: int, up_to: str) -> dict:
                           "months": sorted(p for p, due, paid in charges if p <= up_to and paid < due)})
     total = sum((Decimal(i["owed"]) for i in items), Decimal("0.00"))
     return {"year": year, "up_to": up_to, "items": items, "total": fmt(total)}
+
+
+def member_dues(session, member_id: int, year: int) -> dict:
+    """One member's dues of a year: base, monthly charges, what was paid and what is owed."""
+    base = session.scalar(select(DuesBase).where(DuesBase.member_id == member_id, DuesBase.year == year))
+    charges = list(session.scalars(select(DuesCharge).where(DuesCharge.member_id == member_id,
+                                                            DuesCharge.period.like(f"{year:04d}-%"))
+                                   .order_by(DuesCharge.period)))
+    if base is None and not charges:
+        raise NotFound("dues_base_missing", params={"member_id": member_id, "year": year})
+    owed = sum((Decimal(c.due) - Decimal(c.paid) for c in charges), Decimal("0.00"))
+    return {"member_id": member_id, "year": year, "wage_base": fmt(base.wage_base) if base else None,
+            "monthly": fmt(base.monthly) if base else None, "owed": fmt(owed),
+            "charges": [{"period": c.period, "due": fmt(c.due), "paid": fmt(c.paid),
+                         "paid_on": c.paid_on.isoformat() if c.paid_on else None} for c in charges]}

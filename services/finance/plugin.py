@@ -54,6 +54,8 @@ plugin = Plugin(
           tags=("finance-ledger",)),
         r("POST", SCHOOL + "/periods/{period}", "期间进入调整期或结账", "Move a period to adjusting or closed",
           "set_period_state", BOOKS, request=s.PeriodStateSchema, tags=("finance-ledger",)),
+        r("GET", SCHOOL + "/ledger/export", "导出总账（Beancount 文本）", "Export the ledger as Beancount text",
+          "export_ledger", READ, query=s.LedgerExportQuery, produces="file", tags=("finance-ledger",)),
         r("GET", SCHOOL + "/ledger/verify", "校验凭证哈希链", "Verify the hash chain of posted entries", "verify_chain",
           READ, response=s.ChainReportSchema, tags=("finance-ledger",), timeout=120),
         # budgets and spending requests
@@ -82,6 +84,8 @@ plugin = Plugin(
           request=s.DuesScheduleSchema, tags=("finance-dues",)),
         r("POST", SCHOOL + "/dues/collections", "收缴会费", "Record a dues collection", "collect_dues", BOOKS,
           request=s.DuesCollectSchema, status=201, tags=("finance-dues",)),
+        r("GET", SCHOOL + "/dues/members/{member_id}", "会员本人会费（会员只能看自己的）", "A member's own dues",
+          "member_dues", READ, self_roles=frozenset({"member", "delegate"}), query=s.YearQuery, tags=("finance-dues",)),
         r("GET", SCHOOL + "/dues/arrears", "欠缴会费", "Dues arrears", "dues_arrears", READ, query=s.ArrearsQuery,
           tags=("finance-dues",)),
         # audits

@@ -29,6 +29,11 @@ class YearQuery(Strict):
     year = fields.Integer(required=True, validate=YEAR)
 
 
+class LedgerExportQuery(Strict):
+    year = fields.Integer(required=True, validate=YEAR)
+    format = fields.String(load_default="beancount", validate=validate.OneOf(("beancount",)))
+
+
 class AuditListQuery(Strict):
     year = fields.Integer(load_default=None, validate=YEAR)
 

@@ -7,7 +7,7 @@ from datetime import date
 from nameko.dependency_providers import Config
 from nameko.rpc import rpc
 
-from services.finance import audits, budgets, chart_admin, dues, exporting, ledger, reports, requests
+from services.finance import audits, beancount, budgets, chart_admin, dues, exporting, ledger, reports, requests
 from services.finance import schemas as s
 from services.finance import settings as finance_settings
 from services.finance.domain import ledger as L
@@ -228,6 +228,20 @@ class FinanceService(MemberDirectoryMixin, OpsEndpoints):
                                        else L.period_of(date.today()))
         with self.db.read(school) as session:
             return dues.arrears_of(session, query["year"], up_to)
+
+    @rpc
+    def member_dues(self, school, member_id, query):
+        year = load(s.YearQuery, query)["year"]
+        with self.db.read(school) as session:
+            return dues.member_dues(session, int(member_id), year)
+
+    @rpc
+    def export_ledger(self, school, query):
+        query = load(s.LedgerExportQuery, query)
+        with self.db.read(school) as session:
+            content = beancount.export(session, school, query["year"])
+        return {"content_b64": base64.b64encode(content.encode()).decode(), "format": "file",
+                "filename": f"ledger-{school}-{query['year']}.beancount"}
 
     # audits (经费审查)
     @rpc

@@ -162,6 +162,8 @@ def test_reports_disclosure_and_exports(school, officer):
     assert doc.status_code == 200 and doc.content[:2] == b"PK" and "wordprocessingml" in doc.headers["Content-Type"]
     assert_problem(officer.get(f"{base(school.code)}/reports/export", params={"year": YEAR, "format": "pdf"}), 422,
                    "validation_failed", ["format"])
+    ledger = officer.get(f"{base(school.code)}/ledger/export", params={"year": YEAR})
+    assert ledger.status_code == 200 and "收到拨缴经费" in ledger.content.decode()
 
 
 def test_an_audit_report_is_filed_only_after_the_congress_approved_it(school, admin):
@@ -210,3 +212,16 @@ def test_dues_for_a_member_admitted_through_membership_are_scheduled_collected_a
     assert_problem(officer.post(f"{base(school.code)}/dues/collections",
                                 json={"member_id": member["id"], "period": f"{YEAR}-02", "amount": "40.00"}), 409,
                    "dues_overpaid", ["amount"])
+    # the member sees their own dues, and only their own
+    username = unique("m").lower()
+    school.chair.ok("POST", f"/api/v1/schools/{school.code}/accounts", 201,
+                    json={"username": username, "password": "member-pass-2026", "role": "member",
+                          "member_id": member["id"]})
+    me = Client.login(school.chair.base_url, username, "member-pass-2026")
+    mine = me.ok("GET", f"{base(school.code)}/dues/members/{member['id']}", params={"year": YEAR})
+    assert (mine["monthly"], mine["owed"]) == ("33.90", "33.90")
+    other = school.chair.admit(school.code, name="林老师")
+    assert_problem(me.get(f"{base(school.code)}/dues/members/{other['id']}", params={"year": YEAR}), 403,
+                   "role_forbidden")
+    assert me.ok("GET", f"{base(school.code)}/disclosure", params={"year": YEAR})["school"] == school.code
+    assert_problem(me.get(f"{base(school.code)}/entries"), 403, "role_forbidden")

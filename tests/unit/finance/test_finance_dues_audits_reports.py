@@ -159,3 +159,31 @@ def test_requests_of_another_school_are_invisible(fin):
         with pytest.raises(NotFound):
             requests.get(session, got["id"])
         assert requests.search(session, {})["total"] == 0
+
+
+def test_a_member_sees_their_own_dues_of_the_year(fin):
+    add_member(fin, S1, 1, "张老师")
+    fin.run(S1, dues.set_bases, 2025, [{"member_id": 1, "wage_base": D("5000.00")}], DuesRule())
+    fin.run(S1, dues.schedule, 2025, 1, 2)
+    fin.run(S1, dues.collect, {"member_id": 1, "period": "2025-01", "amount": D("25.00")}, "fo", DAY)
+    with fin.read(S1) as session:
+        mine = dues.member_dues(session, 1, 2025)
+        with pytest.raises(NotFound):
+            dues.member_dues(session, 2, 2025)
+    assert (mine["monthly"], mine["owed"]) == ("25.00", "25.00")
+    assert [(c["period"], c["paid"]) for c in mine["charges"]] == [("2025-01", "25.00"), ("2025-02", "0.00")]
+
+
+def test_the_beancount_export_has_every_entry_of_the_year_and_each_transaction_sums_to_zero(fin):
+    from services.finance import beancount
+    fin.pay(S1, "5101", "12.34", day=date(2025, 3, 1))
+    fin.post(S1, dr(BANK, "100.00"), cr("4101", "100.00"), kind="receipt", day=date(2025, 4, 1))
+    fin.pay(S1, "5101", "1.00", day=date(2024, 12, 31))
+    with fin.read(S1) as session:
+        text = beancount.export(session, S1, 2025)
+    blocks = [b for b in text.split("\n\n") if b.startswith("2025-")]
+    assert len(blocks) == 2
+    for block in blocks:
+        amounts = [D(line.split()[-2]) for line in block.splitlines() if line.endswith(" CNY")]
+        assert sum(amounts) == 0 and len(amounts) == 2
+    assert "open Expenses:A5101-Staff-Activities CNY" in text
