@@ -95,3 +95,36 @@ def test_changing_any_posted_entry_breaks_the_chain_from_it(entries, victim):
     chain[i] = (seq, p, h, L.Entry("S", DAY, "journal", "m2", e.lines))
     report = L.verify_chain(chain)
     assert not report.valid and report.broken_at == i + 1
+
+
+MONTHS = (1, 2, 3)
+steps_with_periods = st.lists(st.one_of(
+    st.tuples(st.just("post"), st.sampled_from(MONTHS), balanced_lines()),
+    st.tuples(st.just("close"), st.sampled_from(MONTHS), st.sampled_from(("adjusting", "closed")))),
+    min_size=1, max_size=15)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps=steps_with_periods)
+def test_postings_into_periods_that_are_not_open_are_refused_and_write_nothing(fin, steps):
+    from datetime import date
+    school = f"Q{next(_schools):05d}"
+    state = {m: "open" for m in MONTHS}
+    accepted = 0
+    for action, month, arg in steps:
+        period = f"2025-{month:02d}"
+        if action == "close":
+            try:
+                fin.set_period(school, period, arg)
+                state[month] = arg
+            except Conflict as exc:
+                assert exc.code == "period_transition" and L.PERIOD_STATES.index(arg) <= L.PERIOD_STATES.index(state[month])
+            continue
+        try:
+            fin.post(school, *arg, kind="payment", day=date(2025, month, 10))
+            accepted += 1
+            assert state[month] == "open"
+        except Conflict as exc:
+            assert state[month] != "open" and exc.code in ("period_closed", "period_not_open")
+    report = fin.verify(school)
+    assert report["valid"] and report["entries"] == accepted
