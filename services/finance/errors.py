@@ -49,6 +49,7 @@ MESSAGES = {
     "category_taken": {"zh-CN": "类别 {category} 已对应其他科目", "en": "Category {category} is already used"},
     "finance_duplicate": {"zh-CN": "已存在", "en": "Already exists"},
     "rejected_by_officer": {"zh-CN": "审批人驳回", "en": "Rejected by the approver"},
+    "policy_limits_order": {"zh-CN": "工会主席审批限额不能低于财务委员限额", "en": "The chair's limit is below the finance officer's"},
     "year_invalid": {"zh-CN": "年份不正确", "en": "Invalid year"},
 }
 

@@ -39,6 +39,20 @@ class ChartAccount(Base):
     category: Mapped[str | None] = mapped_column(String(32), unique=True)
 
 
+class FinancePolicy(Base):
+    """经费规则 set by the district: ``scope`` is ``district`` (for every school) or a school code
+    (that school only); an empty value inherits (school -> district -> the service's settings)."""
+    __tablename__ = "finance_policies"
+    scope: Mapped[str] = mapped_column(String(32), primary_key=True)
+    officer_limit: Mapped[Decimal | None] = mapped_column(Amount)
+    chair_limit: Mapped[Decimal | None] = mapped_column(Amount)
+    dues_rate: Mapped[Decimal | None] = mapped_column(Numeric(6, 5))
+    dues_base_step: Mapped[Decimal | None] = mapped_column(Amount)
+    dues_rounding: Mapped[str | None] = mapped_column(String(12))
+    updated_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
+    updated_by: Mapped[str | None] = mapped_column(String(64))
+
+
 class Period(TenantMixin, Base):
     """会计期间 (a month) and its state: open, adjusting or closed."""
     __tablename__ = "periods"

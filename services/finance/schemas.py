@@ -34,6 +34,21 @@ class LedgerExportQuery(Strict):
     format = fields.String(load_default="beancount", validate=validate.OneOf(("beancount",)))
 
 
+class PolicySchema(Strict):
+    """经费规则: omit a field to leave it, send null to inherit again."""
+    school = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=32))
+    officer_limit = Money(allow_none=True)
+    chair_limit = Money(allow_none=True)
+    dues_rate = fields.String(allow_none=True, validate=validate.Regexp(r"^0\.0[0-4]\d{0,3}$|^0\.05$"),
+                              metadata={"description": "a decimal string such as \"0.005\" (0.5%), at most 0.05"})
+    dues_base_step = Money(allow_none=True)
+    dues_rounding = fields.String(allow_none=True, validate=validate.OneOf(("half_up", "down")))
+
+
+class PolicyQuery(Strict):
+    school = fields.String(load_default=None, validate=validate.Length(min=1, max=32))
+
+
 class AuditListQuery(Strict):
     year = fields.Integer(load_default=None, validate=YEAR)
 

@@ -7,7 +7,7 @@ from datetime import date
 from nameko.dependency_providers import Config
 from nameko.rpc import rpc
 
-from services.finance import audits, beancount, budgets, chart_admin, dues, exporting, ledger, reports, requests
+from services.finance import audits, beancount, budgets, chart_admin, dues, exporting, ledger, policy, reports, requests
 from services.finance import schemas as s
 from services.finance import settings as finance_settings
 from services.finance.domain import ledger as L
@@ -28,6 +28,11 @@ def config() -> finance_settings.FinanceSettings:
     if not _SETTINGS:
         _SETTINGS.append(finance_settings.load())
     return _SETTINGS[0]
+
+
+def _rules(uow, school):
+    """The school's approval limits and dues rule (district policy over the settings)."""
+    return policy.effective(uow.session, school, config())
 
 
 def _lines(raw) -> tuple:
@@ -126,6 +131,28 @@ class FinanceService(MemberDirectoryMixin, OpsEndpoints):
             uow.commit()
             return result
 
+    # 经费规则 (district policy)
+    @rpc
+    def get_policy(self, school):
+        with self.db.read(school) as session:
+            return policy.show(session, school, config())
+
+    @rpc
+    def district_policy(self, query=None):
+        self._district_only()
+        query = load(s.PolicyQuery, query or {})
+        with self.db.read(district=True) as session:
+            return policy.show(session, query.get("school") or policy.DISTRICT, config())
+
+    @rpc
+    def set_policy(self, data):
+        self._district_only()
+        data = load(s.PolicySchema, data)
+        with domain_errors(), self.db.unit_of_work(district=True) as uow:
+            result = policy.set_policy(uow, data, self._actor, config())
+            uow.commit()
+            return result
+
     # budgets (预算)
     @rpc
     def set_budgets(self, school, year, data):
@@ -143,18 +170,20 @@ class FinanceService(MemberDirectoryMixin, OpsEndpoints):
     @consumes("welfare", "payment_requested")
     def on_welfare_payment_requested(self, uow, event):
         with domain_errors():
-            requests.intake(uow, event.school or event.payload["school"], event.payload, "welfare", config().limits)
+            school = event.school or event.payload["school"]
+            requests.intake(uow, school, event.payload, "welfare", _rules(uow, school).limits)
 
     @consumes("events", "expense_requested")
     def on_events_expense_requested(self, uow, event):
         with domain_errors():
-            requests.intake(uow, event.school or event.payload["school"], event.payload, "events", config().limits)
+            school = event.school or event.payload["school"]
+            requests.intake(uow, school, event.payload, "events", _rules(uow, school).limits)
 
     @rpc
     def create_request(self, school, data):
         data = load(s.SpendingCreateSchema, data)
         data = {k: v for k, v in data.items() if v is not None}
-        return self._write(school, requests.create, school, data, config().limits)
+        return self._write(school, lambda uow: requests.create(uow, school, data, _rules(uow, school).limits))
 
     @rpc
     def list_requests(self, school, query=None):
@@ -171,8 +200,9 @@ class FinanceService(MemberDirectoryMixin, OpsEndpoints):
     def approve_request(self, school, spending_id, data=None):
         data = load(s.ApproveSchema, data or {})
         role = self.ctx.current.role
-        return self._write(school, requests.approve, int(spending_id), role, self._actor, config().limits,
-                           data.get("committee_resolution"))
+        return self._write(school, lambda uow: requests.approve(uow, int(spending_id), role, self._actor,
+                                                                _rules(uow, school).limits,
+                                                                data.get("committee_resolution")))
 
     @rpc
     def approve_requests(self, school, data):
@@ -187,8 +217,9 @@ class FinanceService(MemberDirectoryMixin, OpsEndpoints):
                 results.append({"key": key, "ok": False, "code": "spending_request_not_found"})
                 continue
             try:
-                done = self._write(school, requests.approve, ids[key], role, self._actor, config().limits,
-                                   data.get("committee_resolution"))
+                done = self._write(school, lambda uow: requests.approve(uow, ids[key], role, self._actor,
+                                                                        _rules(uow, school).limits,
+                                                                        data.get("committee_resolution")))
                 results.append({"key": key, "ok": True, "request": done})
             except DomainError as exc:
                 results.append({"key": key, "ok": False, "code": exc.code, "params": exc.params})
@@ -209,7 +240,8 @@ class FinanceService(MemberDirectoryMixin, OpsEndpoints):
     @rpc
     def set_dues_bases(self, school, data):
         data = load(s.DuesBasesSchema, data)
-        return self._write(school, dues.set_bases, school, data["year"], data["items"], config().dues)
+        return self._write(school, lambda uow: dues.set_bases(uow, school, data["year"], data["items"],
+                                                              _rules(uow, school).dues))
 
     @rpc
     def schedule_dues(self, school, data):

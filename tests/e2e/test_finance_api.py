@@ -225,3 +225,29 @@ def test_dues_for_a_member_admitted_through_membership_are_scheduled_collected_a
                    "role_forbidden")
     assert me.ok("GET", f"{base(school.code)}/disclosure", params={"year": YEAR})["school"] == school.code
     assert_problem(me.get(f"{base(school.code)}/entries"), 403, "role_forbidden")
+
+
+def test_the_district_sets_a_schools_approval_limits_and_they_apply_at_once(admin, other_school):
+    code = other_school.code
+    assert_problem(admin.request("PUT", "/api/v1/district/finance/policy",
+                                 json={"school": code, "officer_limit": 50, "dues_rate": "0.5"}), 422,
+                   "validation_failed", ["officer_limit", "dues_rate"])
+    assert_problem(admin.request("PUT", "/api/v1/district/finance/policy",
+                                 json={"school": code, "officer_limit": "500.00", "chair_limit": "100.00"}), 422,
+                   "policy_limits_order", ["chair_limit"])
+    set_ = admin.ok("PUT", "/api/v1/district/finance/policy",
+                    json={"school": code, "officer_limit": "50.00", "chair_limit": "100.00"})
+    assert set_["overrides"] == {"officer_limit": "50.00", "chair_limit": "100.00"}
+    assert other_school.chair.ok("GET", f"{base(code)}/policy")["chair_limit"] == "100.00"
+    assert_problem(other_school.chair.request("PUT", "/api/v1/district/finance/policy", json={"chair_limit": "1.00"}),
+                   403, "role_forbidden")
+    other_school.chair.ok("PUT", f"{base(code)}/budgets/{YEAR}",
+                          json={"items": [{"category": "business", "amount": "1000.00"}]})
+    req = other_school.chair.ok("POST", f"{base(code)}/requests", 201,
+                                json={"budget_category": "business", "amount": "300.00", "purpose": "打印机"})
+    assert req["level_needed"] == "committee"
+    assert_problem(other_school.chair.post(f"{base(code)}/requests/{req['id']}/approve", json={}), 403,
+                   "committee_resolution_required")
+    done = other_school.chair.ok("POST", f"{base(code)}/requests/{req['id']}/approve",
+                                 json={"committee_resolution": "工会委员会第5次会议"})
+    assert done["approval_level"] == "committee"

@@ -71,3 +71,33 @@ def test_arrears_count_only_unpaid_months_up_to_the_given_one():
     charges = [("2025-01", D("30.00"), D("30.00")), ("2025-02", D("30.00"), D("10.00")),
                ("2025-03", D("30.00"), D("0.00")), ("2025-04", D("30.00"), D("0.00"))]
     assert arrears(charges, "2025-03") == D("50.00")
+
+
+def test_a_schools_policy_wins_over_the_districts_which_wins_over_the_settings(fin):
+    from services.finance import policy
+    from services.finance.settings import FinanceSettings
+    defaults = FinanceSettings()
+    with fin.read(None) as session:
+        assert policy.effective(session, "S001", defaults).limits == defaults.limits
+    fin.run(None, lambda uow, s: policy.set_policy(uow, {"officer_limit": D("500.00"), "dues_rate": "0.01"}, "admin",
+                                                   defaults))
+    fin.run(None, lambda uow, s: policy.set_policy(uow, {"school": "S001", "officer_limit": D("800.00")}, "admin",
+                                                   defaults))
+    with fin.read(None) as session:
+        s1, s2 = policy.effective(session, "S001", defaults), policy.effective(session, "S002", defaults)
+        shown = policy.show(session, "S001", defaults)
+    assert (s1.limits.finance_officer, s2.limits.finance_officer) == (D("800.00"), D("500.00"))
+    assert s1.limits.school_admin == defaults.limits.school_admin and s1.dues.rate == D("0.01")
+    assert shown["overrides"] == {"officer_limit": "800.00"} and shown["officer_limit"] == "800.00"
+    fin.run(None, lambda uow, s: policy.set_policy(uow, {"school": "S001", "officer_limit": None}, "admin", defaults))
+    with fin.read(None) as session:
+        assert policy.effective(session, "S001", defaults).limits.finance_officer == D("500.00")
+
+
+def test_a_chair_limit_below_the_officer_limit_is_refused(fin):
+    from services.finance import policy
+    from services.finance.settings import FinanceSettings
+    from shared.errors import ValidationFailed
+    with pytest.raises(ValidationFailed) as exc:
+        fin.run(None, lambda uow, s: policy.set_policy(uow, {"chair_limit": D("100.00")}, "admin", FinanceSettings()))
+    assert exc.value.fields == {"chair_limit": ["policy_limits_order"]}

@@ -1,14 +1,14 @@
-"""finance ledger budgets requests dues audits
+"""finance ledger budgets requests dues audits policy
 
-Revision ID: b810c638da14
+Revision ID: 80bc70fdb76b
 Revises: 66fc2e8f2bf5
-Create Date: 2026-11-22 10:37:37.299536
+Create Date: 2026-11-22 10:54:02.662294
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = 'b810c638da14'
+revision = '80bc70fdb76b'
 down_revision = '66fc2e8f2bf5'
 branch_labels = None
 depends_on = None
@@ -152,6 +152,17 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_entries_school'), ['school'], unique=False)
         batch_op.create_index('ix_entries_school_period', ['school', 'period'], unique=False)
 
+    op.create_table('finance_policies',
+    sa.Column('scope', sa.String(length=32), nullable=False),
+    sa.Column('officer_limit', sa.Numeric(precision=14, scale=2), nullable=True),
+    sa.Column('chair_limit', sa.Numeric(precision=14, scale=2), nullable=True),
+    sa.Column('dues_rate', sa.Numeric(precision=6, scale=5), nullable=True),
+    sa.Column('dues_base_step', sa.Numeric(precision=14, scale=2), nullable=True),
+    sa.Column('dues_rounding', sa.String(length=12), nullable=True),
+    sa.Column('updated_at', sa.DateTime(), nullable=False),
+    sa.Column('updated_by', sa.String(length=64), nullable=True),
+    sa.PrimaryKeyConstraint('scope', name=op.f('pk_finance_policies'))
+    )
     op.create_table('known_schools',
     sa.Column('code', sa.String(length=32), nullable=False),
     sa.Column('name', sa.String(length=120), nullable=False),
@@ -257,6 +268,7 @@ def downgrade() -> None:
 
     op.drop_table('periods')
     op.drop_table('known_schools')
+    op.drop_table('finance_policies')
     with op.batch_alter_table('entries', schema=None) as batch_op:
         batch_op.drop_index('ix_entries_school_period')
         batch_op.drop_index(batch_op.f('ix_entries_school'))
