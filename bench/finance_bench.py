@@ -70,7 +70,8 @@ def bulk_load(engine, school: str, n: int, seed: int) -> float:
                 seq += 1
                 day = date(YEAR, rng.randint(1, 12), rng.randint(1, 28))
                 lines, kind = _lines(rng)
-                entry = L.Entry(school, day, kind, f"bench {seq}", tuple(L.Line(a, d, c) for a, d, c in lines))
+                entry = L.Entry(school, day, kind, f"bench {seq}", tuple(L.Line(a, d, c) for a, d, c in lines),
+                                posted_by="bench")
                 digest = L.chain_hash(prev, entry, seq)
                 heads.append(dict(school=school, seq=seq, period=entry.period, entry_date=day, kind=kind,
                                   memo=entry.memo, source=None, reverses_id=None, prev_hash=prev, hash=digest,

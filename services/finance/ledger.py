@@ -1,6 +1,7 @@
 """Use cases of the ledger (总账): post, reverse, list, periods and the hash-chain check."""
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
@@ -47,6 +48,7 @@ def _lock_head(session, school: str) -> ChainHead:
 def post(uow, school: str, entry: L.Entry, actor: str | None = None) -> Entry:
     """Check and post one entry, chained after the school's newest one."""
     session = uow.session
+    entry = replace(entry, posted_by=actor)
     L.check_lines(entry.lines, load_chart(session))
     head = _lock_head(session, school)
     L.check_period(entry.kind, entry.period, period_state(session, entry.period))
@@ -160,7 +162,7 @@ def posted(session, school: str, batch: int = 20000):
     last = 0
     while True:
         heads = session.execute(select(e.c.id, e.c.seq, e.c.prev_hash, e.c.hash, e.c.entry_date, e.c.kind, e.c.memo,
-                                       e.c.reverses_id, e.c.source, e.c.period)
+                                       e.c.reverses_id, e.c.source, e.c.period, e.c.posted_by)
                                 .where(e.c.school == school, e.c.seq > last).order_by(e.c.seq).limit(batch)).all()
         if not heads:
             return
@@ -173,7 +175,8 @@ def posted(session, school: str, batch: int = 20000):
                 lines[entry_id].append(L.Line(account, Decimal(debit), Decimal(credit)))
         for h in heads:
             yield h.seq, h.prev_hash, h.hash, L.Entry(school, h.entry_date, h.kind, h.memo, tuple(lines[h.id]),
-                                                      reverses=h.reverses_id, source=h.source, period=h.period)
+                                                      reverses=h.reverses_id, source=h.source, period=h.period,
+                                                      posted_by=h.posted_by)
         last = heads[-1].seq
 
 

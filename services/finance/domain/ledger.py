@@ -60,6 +60,7 @@ class Entry:
     reverses: int | None = None
     source: str | None = None
     period: str = field(default="")
+    posted_by: str | None = None
 
     def __post_init__(self):
         if not self.period:
@@ -124,7 +125,7 @@ def canonical(entry: Entry, seq: int) -> str:
     lines = [[l.account, str(l.debit.quantize(CENT)), str(l.credit.quantize(CENT))] for l in entry.lines]
     return json.dumps({"school": entry.school, "seq": seq, "date": entry.entry_date.isoformat(),
                        "period": entry.period, "kind": entry.kind, "memo": entry.memo, "reverses": entry.reverses,
-                       "source": entry.source, "lines": lines}, ensure_ascii=False, sort_keys=True,
+                       "source": entry.source, "posted_by": entry.posted_by, "lines": lines}, ensure_ascii=False, sort_keys=True,
                       separators=(",", ":"))
 
 

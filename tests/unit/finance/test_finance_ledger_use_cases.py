@@ -126,3 +126,10 @@ def test_each_school_has_its_own_chain_and_sees_only_its_entries(fin):
         assert ledger.list_entries(session, {})["total"] == 1
         with pytest.raises(NotFound):
             ledger.get_entry(session, 2)
+
+
+def test_changing_who_posted_an_entry_breaks_the_chain(fin):
+    fin.pay(S1, "5101", "10.00")
+    with fin.engine.begin() as conn:
+        conn.execute(Entry.__table__.update().values(posted_by="someone else"))
+    assert fin.verify(S1)["problem"] == "hash_mismatch"
