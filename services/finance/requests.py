@@ -159,7 +159,8 @@ def get(session, request_id: int) -> dict:
 
 def search(session, query: dict) -> dict:
     stmt = select(SpendingRequest)
-    for key, column in (("status", SpendingRequest.status), ("origin", SpendingRequest.origin),
+    for key, column in (("request_id", SpendingRequest.request_id), ("status", SpendingRequest.status),
+                        ("origin", SpendingRequest.origin),
                         ("budget_category", SpendingRequest.category)):
         if query.get(key):
             stmt = stmt.where(column == query[key])

@@ -155,6 +155,7 @@ class SpendingCreateSchema(Strict):
 
 
 class SpendingListQuery(PageQuery):
+    request_id = fields.String(validate=validate.Length(min=1, max=80))
     status = fields.String(validate=validate.OneOf(REQUEST_STATUSES))
     origin = fields.String(validate=validate.OneOf(ORIGINS))
     budget_category = fields.String(validate=validate.Length(max=32))

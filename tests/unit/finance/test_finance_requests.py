@@ -147,3 +147,15 @@ def test_a_budget_of_an_unknown_category_names_the_bad_item(budgeted):
         budgeted.run(S1, budgets.set_budgets, 2025, [{"category": "business", "amount": D("1.00")},
                                                      {"category": "nope", "amount": D("1.00")}], "t")
     assert exc.value.fields == {"items.1.category": ["unknown_category"]}
+
+
+def test_requests_are_listed_by_status_origin_and_request_id(budgeted):
+    intake(budgeted, request(1, "10.00"))
+    intake(budgeted, request(2, "10.00"), origin="events")
+    intake(budgeted, request(3, "10.00", "nope"))
+    with budgeted.read(S1) as session:
+        assert [r["request_id"] for r in requests.search(session, {"status": "rejected"})["items"]] == ["welfare:3"]
+        assert requests.search(session, {"origin": "welfare"})["total"] == 2
+        assert [r["id"] for r in requests.search(session, {"request_id": "welfare:2"})["items"]] == [2]
+        page = requests.search(session, {"page": 2, "page_size": 2})
+    assert page["total"] == 3 and [r["id"] for r in page["items"]] == [1]
