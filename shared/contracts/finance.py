@@ -47,3 +47,12 @@ class PeriodClosedV1(Schema):
     school = fields.String(required=True)
     period = fields.String(required=True, validate=validate.Regexp(r"^\d{4}-\d{2}$"))
     closed_on = fields.Date(required=True)
+
+
+@contract("finance.audit_report_filed", 1)
+class AuditReportFiledV1(Schema):
+    """审查报告备案: an approved audit report filed with the district's funds review committee."""
+    audit_id = fields.Integer(required=True, strict=True)
+    school = fields.String(required=True)
+    year = fields.Integer(required=True, strict=True)
+    filed_on = fields.Date(required=True)

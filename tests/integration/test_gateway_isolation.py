@@ -26,6 +26,8 @@ ROUTES = [r for p in plugin_registry.discover().values() for r in p.routes]
 SCHOOL_ROUTES = [r for r in ROUTES if r.path.startswith(SCHOOL_PREFIX)]
 DISTRICT_ROUTES = [r for r in ROUTES if r.path.startswith("/api/v1/district")]
 PRIVATE_ROUTES = [r for r in ROUTES if not r.public]
+OTHER_SERVICES = sorted({p.name for p in plugin_registry.discover().values()
+                         if p.name not in ("gateway", "membership") and any(r.rpc for r in p.routes)})
 
 
 def _rid(route) -> str:
@@ -59,10 +61,15 @@ def stack(amqp_uri, module_db_prefix, module_tmp):
     made = cli(dict(env, UNIONHUB_ADMIN_PASSWORD=ADMIN_PASSWORD), "create-admin")
     assert made.returncode == 0, made.stdout + made.stderr
     membership = Service("membership", env, testing.free_port(), module_tmp).start()
+    # the other plugins that contribute routes: the IDOR check needs their services to answer 404
+    others = []
     try:
+        for name in OTHER_SERVICES:
+            others.append(Service(name, env, testing.free_port(), module_tmp).start())
         gateway = Service("gateway", env, testing.free_port(), module_tmp).start()
     except BaseException:
-        membership.stop()
+        for service in [membership, *others]:
+            service.stop()
         raise
     engine = create_engine(pg_url(f"{module_db_prefix}membership"), pool_size=1, max_overflow=0)
     try:
@@ -70,6 +77,8 @@ def stack(amqp_uri, module_db_prefix, module_tmp):
     finally:
         engine.dispose()
         gateway.stop()
+        for service in others:
+            service.stop()
         membership.stop()
 
 
@@ -186,6 +195,9 @@ def _request(route, attacker: School, target_school: str, target_ids: dict) -> d
                                                "kind": "primary", "staff_headcount": 1},
         ("POST", "/api/v1/district/accounts"): {"username": f"intruder_{uuid.uuid4().hex[:6]}",
                                                 "password": "intruder-password-1", "role": "district_admin"},
+        ("POST", "/finance/requests/{spending_id}/reject"): {"reason": "越权驳回"},
+        ("POST", "/finance/audits/{audit_id}/findings"): {"severity": "major", "description": "越权"},
+        ("POST", "/finance/audits/{audit_id}/submit"): {"summary": "越权提交"},
     }
     if (route.method, suffix) in bodies:
         return {"json": bodies[(route.method, suffix)]}
@@ -193,6 +205,8 @@ def _request(route, attacker: School, target_school: str, target_ids: dict) -> d
         return {"json": {}}
     if route.query is not None and "birthdays" in route.path:
         return {"params": {"month": 5}}
+    if route.query is not None and "/finance/dues/members/" in route.path:
+        return {"params": {"year": 2025}}
     return {}
 
 
