@@ -188,7 +188,6 @@ def plugin_command(plugin_name: str, argv: list[str]) -> int:
     module, _, name = plugin.commands[argv[0]].partition(":")
     fn = getattr(importlib.import_module(module), name)
     from shared.runtime import Runtime
-    _migrate_all(settings, found)
     runtime = Runtime(settings, found)
     try:
         return int(fn(runtime, argv[1:]) or 0)

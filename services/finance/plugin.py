@@ -37,6 +37,7 @@ plugin = Plugin(
     messages=MESSAGES,
     seed_demo=_seed_demo,
     annual_summary=True,
+    commands={"verify-chain": "services.finance.verify:command"},
     publishes=["finance.spending_request_updated", "finance.audit_report_submitted", "finance.period_closed",
                "finance.audit_report_filed"],
     routes=[

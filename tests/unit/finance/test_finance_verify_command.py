@@ -21,3 +21,9 @@ def test_the_command_verifies_every_school_and_fails_when_a_chain_is_broken(fin,
                                                         EntryLine.__table__.c.account == BANK).values(credit=0))
     assert verify.main(["--school", "S002"]) == 1
     assert json.loads(capsys.readouterr().out)["schools"][0]["problem"] == "hash_mismatch"
+    # the same check as the plugin's operator command: unionhub finance verify-chain
+    from shared import cli
+    assert cli.main(["finance", "verify-chain", "--school", "S001"]) == 0
+    assert json.loads(capsys.readouterr().out)["valid"] is True
+    assert cli.main(["finance", "verify-chain"]) == 1
+    assert json.loads(capsys.readouterr().out)["valid"] is False
