@@ -206,7 +206,7 @@ def register(uow, school: str, activity_id: int, member_id: int, route_id: int |
         from services.events.orm import TripRoute
         if session.execute(select(TripRoute.id).where(TripRoute.id == route_id,
                                                       TripRoute.activity_id == activity.id)).first() is None:
-            raise ValidationFailed(fields={"route_id": ["route_not_found"]})
+            raise ValidationFailed(fields={"route_id": ["trip_route_not_found"]})
     status = rules.arrival_status(capacity=activity.capacity, seats_taken=activity.seats_taken,
                                   requires_approval=activity.requires_approval)
     reg = session.execute(select(Registration).where(Registration.activity_id == activity.id,

@@ -22,7 +22,7 @@ MESSAGES: dict[str, dict[str, str]] = {
                                   "en": "Capacity cannot be below the {registered} seats already taken"},
     "ends_before_start": {"zh-CN": "结束时间早于开始时间", "en": "Ends before it starts"},
     "not_a_trip": {"zh-CN": "该活动不是出游活动", "en": "This activity is not a trip"},
-    "route_not_found": {"zh-CN": "该出游线路不存在", "en": "No such route"},
+    "trip_route_not_found": {"zh-CN": "该出游线路不存在", "en": "No such route"},
     "survey_closed": {"zh-CN": "意向征询未开放", "en": "The intention survey is not open"},
     "no_subsidy_per_person": {"zh-CN": "该活动未设每人补贴标准", "en": "The activity has no per-person subsidy"},
     "no_participants": {"zh-CN": "尚无报名人员，无法计算补贴", "en": "Nobody is registered yet"},

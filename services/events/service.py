@@ -246,9 +246,16 @@ class EventsService(MemberDirectoryMixin, OpsEndpoints):
             return competitions.create(uow, data)
 
     @rpc
-    def list_competitions(self, school=None, query=None):
+    def list_competitions(self, query=None):
+        self._district_only()
         query = load(s.YearQuery, query or {})
-        with self.db.read(school, district=school is None) as session:
+        with self.db.read(district=True) as session:
+            return competitions.list_competitions(session, query.get("year"))
+
+    @rpc
+    def school_competitions(self, school, query=None):
+        query = load(s.YearQuery, query or {})
+        with self.db.read(school) as session:
             return competitions.list_competitions(session, query.get("year"))
 
     @rpc
@@ -318,9 +325,16 @@ class EventsService(MemberDirectoryMixin, OpsEndpoints):
             return plans.create_task(uow, data)
 
     @rpc
-    def list_district_tasks(self, school=None, query=None):
+    def list_district_tasks(self, query=None):
+        self._district_only()
         query = load(s.ParticipationQuery, query or {})
-        with self.db.read(school, district=school is None) as session:
+        with self.db.read(district=True) as session:
+            return plans.list_tasks(session, query["year"])
+
+    @rpc
+    def school_district_tasks(self, school, query=None):
+        query = load(s.ParticipationQuery, query or {})
+        with self.db.read(school) as session:
             return plans.list_tasks(session, query["year"])
 
     @rpc

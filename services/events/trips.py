@@ -48,7 +48,7 @@ def answer_survey(uow, school: str, activity_id: int, data: dict, context) -> di
     route_id = data.get("route_id")
     if route_id is not None and session.execute(select(TripRoute.id).where(
             TripRoute.id == route_id, TripRoute.activity_id == activity_id)).first() is None:
-        raise ValidationFailed(fields={"route_id": ["route_not_found"]})
+        raise ValidationFailed(fields={"route_id": ["trip_route_not_found"]})
     row = session.execute(select(TripIntention).where(TripIntention.activity_id == activity_id,
                                                       TripIntention.member_id == member_id)).scalar_one_or_none()
     if row is None:
