@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import case, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from services.events.domain import registration as rules
@@ -192,9 +192,14 @@ def _confirmed(uow, activity: Activity, reg: Registration) -> None:
 
 def register(uow, school: str, activity_id: int, member_id: int, route_id: int | None, now: datetime,
              actor: str | None, language=None) -> dict:
-    """报名: a seat when one is free (or awaiting approval), else the waiting list in arrival order."""
+    """报名: a seat when one is free (or awaiting approval), else the waiting list in arrival order.
+
+    Everything that can be read is read before the activity's lock; the locked part is one UPDATE
+    that numbers the arrival and takes a seat if one is free (``last_seated`` records which, the
+    SET expressions all seeing the row as it was), the registration's INSERT, its event and the
+    commit, so a burst of registrations queues on the lock for as short a time as possible."""
     session = uow.session
-    activity = lock_activity(session, activity_id, arrival=True)
+    activity = load_activity(session, activity_id)
     if activity.status != "open":
         raise Conflict("activity_not_open")
     try:
@@ -207,32 +212,61 @@ def register(uow, school: str, activity_id: int, member_id: int, route_id: int |
         if session.execute(select(TripRoute.id).where(TripRoute.id == route_id,
                                                       TripRoute.activity_id == activity.id)).first() is None:
             raise ValidationFailed(fields={"route_id": ["trip_route_not_found"]})
-    status = rules.arrival_status(capacity=activity.capacity, seats_taken=activity.seats_taken,
-                                  requires_approval=activity.requires_approval)
-    reg = session.execute(select(Registration).where(Registration.activity_id == activity.id,
-                                                     Registration.member_id == member_id)).scalar_one_or_none()
-    if reg is not None:
-        if not rules.can_reopen(reg.status):
-            raise Conflict("already_registered", fields={"member_id": ["already_registered"]},
-                           params={"status": reg.status})
-        reg.status, reg.seq, reg.offer_expires_at, reg.checked_in_at = status, activity.seq, None, None
-        reg.registered_at = reg.updated_at = now
-        reg.route_id, reg.registered_by = route_id, actor
-    else:
-        reg = Registration(school=school, activity_id=activity.id, member_id=member.member_id,
-                           member_name=member.name, group_id=member.union_group_id, status=status,
-                           seq=activity.seq, route_id=route_id, registered_at=now, updated_at=now,
-                           registered_by=actor)
-        session.add(reg)
-    if status in rules.COUNTED:
-        activity.seats_taken += 1
-    session.flush()
-    if status == "registered":
-        _confirmed(uow, activity, reg)
+    existing = session.execute(select(Registration.status).where(Registration.activity_id == activity.id,
+                                                                 Registration.member_id == member_id)).scalar()
+    if existing is not None and not rules.can_reopen(existing):
+        raise Conflict("already_registered", fields={"member_id": ["already_registered"]}, params={"status": existing})
+    if existing is not None:
+        return _register_again(uow, activity_id, member_id, route_id, now, actor, language)
+    name, group_id = member.name, member.union_group_id
+    session.rollback()   # end the read transaction: the locked part starts afresh (SQLite cannot upgrade a reader)
+    seat_free = or_(Activity.capacity.is_(None), Activity.seats_taken < Activity.capacity)
+    locked = session.execute(
+        update(Activity).where(Activity.id == activity_id, Activity.status == "open")
+        .values(seq=Activity.seq + 1, seats_taken=Activity.seats_taken + case((seat_free, 1), else_=0),
+                last_seated=case((seat_free, True), else_=False))
+        .returning(Activity.seq, Activity.last_seated, Activity.requires_approval, Activity.title, Activity.kind,
+                   Activity.starts_at)
+        .execution_options(synchronize_session=False)).one_or_none()
+    if locked is None:
+        raise Conflict("activity_not_open")
+    status = "waitlisted" if not locked.last_seated else ("pending_approval" if locked.requires_approval
+                                                          else "registered")
+    reg = Registration(school=school, activity_id=activity_id, member_id=member_id, member_name=name,
+                       group_id=group_id, status=status, seq=locked.seq, route_id=route_id, registered_at=now,
+                       updated_at=now, registered_by=actor)
+    session.add(reg)
     try:
-        uow.commit()
+        session.flush()
     except IntegrityError:
         raise Conflict("already_registered", fields={"member_id": ["already_registered"]}) from None
+    if status == "registered":
+        uow.publish("events.registration_confirmed", {
+            "registration_id": reg.id, "activity_id": activity_id, "activity_title": locked.title,
+            "kind": locked.kind, "school": school, "member_id": member_id, "member_name": name,
+            "starts_at": locked.starts_at, "confirmed_at": now}, school=school)
+    uow.commit()
+    return registration_view(reg, _position(session, reg), language)
+
+
+def _register_again(uow, activity_id, member_id, route_id, now, actor, language=None) -> dict:
+    """A member whose earlier registration was cancelled, declined, expired or rejected comes back:
+    a new arrival at the end of the queue, on the same row."""
+    session = uow.session
+    activity = lock_activity(session, activity_id, arrival=True)
+    reg = _load_registration(session, activity_id, member_id)
+    if not rules.can_reopen(reg.status):
+        raise Conflict("already_registered", fields={"member_id": ["already_registered"]}, params={"status": reg.status})
+    status = rules.arrival_status(capacity=activity.capacity, seats_taken=activity.seats_taken,
+                                  requires_approval=activity.requires_approval)
+    reg.status, reg.seq, reg.offer_expires_at, reg.checked_in_at = status, activity.seq, None, None
+    reg.registered_at = reg.updated_at = now
+    reg.route_id, reg.registered_by = route_id, actor
+    if status in rules.COUNTED:
+        activity.seats_taken += 1
+    if status == "registered":
+        _confirmed(uow, activity, reg)
+    uow.commit()
     return registration_view(reg, _position(session, reg), language)
 
 
@@ -394,3 +428,25 @@ def sweep_expired_offers(uow_factory, now: datetime) -> int:
             total += expire_offers(uow, activity, now)
             uow.commit()
     return total
+
+
+def withdraw_member(uow, member_id: int, now: datetime) -> int:
+    """A member who left the union or the school (退会、调出) gives up the seats and waiting places
+    of activities still to come; each freed seat passes on. Returns how many were withdrawn."""
+    session = uow.session
+    pending = session.execute(select(Registration.activity_id).join(Activity, Activity.id == Registration.activity_id)
+                              .where(Registration.member_id == member_id,
+                                     Registration.status.in_(tuple(rules.LIVE - {"attended", "no_show"})),
+                                     Activity.starts_at > now, Activity.status == "open")).scalars().all()
+    for activity_id in sorted(set(pending)):
+        activity = lock_activity(session, activity_id)
+        reg = _load_registration(session, activity_id, member_id)
+        held = reg.status in rules.COUNTED
+        rules.move(reg, "cancelled")
+        reg.offer_expires_at, reg.updated_at = None, now
+        if held:
+            uow.publish("events.registration_cancelled", {
+                "registration_id": reg.id, "activity_id": activity.id, "school": activity.school,
+                "member_id": member_id, "status": "cancelled", "cancelled_at": now}, school=activity.school)
+            _pass_on(uow, activity, 1, now)
+    return len(set(pending))

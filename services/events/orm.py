@@ -36,6 +36,7 @@ class Activity(TenantMixin, Base):
     capacity: Mapped[int | None] = mapped_column(Integer)
     seats_taken: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     seq: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    last_seated: Mapped[bool | None] = mapped_column(Boolean)   # did the last arrival get a seat
     opens_at: Mapped[datetime | None] = mapped_column(DateTime)
     closes_at: Mapped[datetime | None] = mapped_column(DateTime)
     requires_approval: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)

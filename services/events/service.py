@@ -13,7 +13,7 @@ from services.events import activities, competitions, costs, participation, plan
 from services.events import schemas as s
 from services.events.orm import Base, DirectoryGroup, DirectoryMember, KnownSchool
 from shared.db.base import utcnow
-from shared.directory import MemberDirectoryMixin
+from shared.directory import LIVE, MemberDirectoryMixin
 from shared.errors import Forbidden
 from shared.inbox import consumes
 from shared.service import Context, Database, EntrypointMetrics, OpsEndpoints
@@ -132,6 +132,11 @@ class EventsService(MemberDirectoryMixin, OpsEndpoints):
         n = activities.sweep_expired_offers(lambda: self.db.unit_of_work(district=True), utcnow())
         if n:
             log.info("expired %d seat offers", n)
+
+    def on_member_changed(self, uow, event, before, after):
+        """退会、调出: the member's places in activities still to come are released."""
+        if before is not None and after.get("status") not in LIVE:
+            activities.withdraw_member(uow, int(after["id"]), utcnow())
 
     # 参与 / 必须人人参加
     @rpc

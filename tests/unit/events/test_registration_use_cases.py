@@ -222,3 +222,23 @@ def test_concurrent_registrations_never_overbook(db):
     assert len({r.seq for r in regs}) == 40
     registered_seqs = sorted(r.seq for r in regs if r.status == "registered")
     assert registered_seqs == sorted(r.seq for r in regs)[:7]
+
+
+def test_a_member_who_leaves_gives_up_future_seats_which_pass_on(db, members):
+    a = make_activity(db, starts_at=NOW + timedelta(days=10))
+    for m in (1, 2, 3):
+        register(db, a, m)
+    with db.uow() as uow:
+        assert activities.withdraw_member(uow, 1, NOW) == 1
+        uow.commit()
+    assert statuses(db, a) == {1: "cancelled", 2: "registered", 3: "offered"}
+
+
+def test_the_sweep_expires_overdue_offers_in_every_school(db, members):
+    a = make_activity(db, offer_hours=1)
+    for m in (1, 2, 3, 4):
+        register(db, a, m)
+    change(db, a, 1, "cancel")
+    assert activities.sweep_expired_offers(lambda: db.uow(district=True), NOW + timedelta(minutes=30)) == 0
+    assert activities.sweep_expired_offers(lambda: db.uow(district=True), NOW + timedelta(hours=2)) == 1
+    assert statuses(db, a) == {1: "cancelled", 2: "registered", 3: "expired", 4: "offered"}

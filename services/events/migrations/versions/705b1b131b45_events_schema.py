@@ -1,14 +1,14 @@
 """events schema
 
-Revision ID: c78f1bd4fd39
+Revision ID: 705b1b131b45
 Revises: 
-Create Date: 2026-11-22 10:26:58.896787
+Create Date: 2026-11-22 10:35:40.169772
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = 'c78f1bd4fd39'
+revision = '705b1b131b45'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -28,6 +28,7 @@ def upgrade() -> None:
     sa.Column('capacity', sa.Integer(), nullable=True),
     sa.Column('seats_taken', sa.Integer(), nullable=False),
     sa.Column('seq', sa.Integer(), nullable=False),
+    sa.Column('last_seated', sa.Boolean(), nullable=True),
     sa.Column('opens_at', sa.DateTime(), nullable=True),
     sa.Column('closes_at', sa.DateTime(), nullable=True),
     sa.Column('requires_approval', sa.Boolean(), nullable=False),
