@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import sys
 import threading
@@ -20,9 +21,9 @@ import time
 
 import requests
 
-from bench.common import latency_summary, machine, write_result
+from bench.common import CpuMeter, latency_summary, machine, pids_by_name, write_result
 from bench.seed import IdFactory, _check, _list_ids, create_school, import_roster, roster_rows, roster_xlsx
-from bench.stack import Stack
+from bench.stack import Stack, _cmdline, _pids_in_session
 from services.gateway.auth import Principal, issue_token
 from shared import testing
 from shared.settings import SERVICE_PORTS
@@ -102,6 +103,24 @@ def verify(base: str, admin: dict, activity_id: int, results: list, members: int
             "errors": [r[2] for r in results if r[1] != 201][:5]}
 
 
+def cpu_groups(stack: Stack) -> dict:
+    def serving(name):
+        return lambda: [p for p in _pids_in_session(stack.proc.pid) if f"serve {name}" in _cmdline(p)]
+    return {"gateway": serving("gateway"), "events": serving("events"),
+            "postgres_ours": lambda: pids_by_name(f" {stack.db_prefix}"),
+            "rabbitmq": lambda: pids_by_name("beam.smp"), "bench_client": lambda: [os.getpid()]}
+
+
+def cpu_per_registration(cpu: dict, n: int) -> dict:
+    """CPU milliseconds each registration cost the stack's own processes; with them the rate two
+    idle cores could sustain (a projection, not a measurement)."""
+    pct = cpu["percent_of_one_core"]
+    ms = {k: round(v / 100.0 * cpu["window_s"] * 1000.0 / n, 2) for k, v in pct.items()}
+    stack_ms = sum(v for k, v in ms.items() if k in ("gateway", "events", "postgres_ours", "rabbitmq"))
+    return {"cpu_ms_per_registration": ms, "stack_cpu_ms_per_registration": round(stack_ms, 2),
+            "projected_per_s_on_idle_cores": round(cpu["cores"] * 1000.0 / stack_ms, 1) if stack_ms else None}
+
+
 def run(members: int, seats: int, threads: int) -> dict:
     ports = {f"UNIONHUB_PORT_{n.upper()}": str(testing.free_port()) for n in SERVICE_PORTS
              if n not in ("gateway", "membership")}
@@ -119,14 +138,17 @@ def run(members: int, seats: int, threads: int) -> dict:
         activity = _check(requests.post(f"{stack.gateway_url}/api/v1/schools/{CODE}/events/activities", headers=admin,
                                         json={"title": "暑期教工出游", "kind": "trip", "capacity": seats,
                                               "starts_at": "2026-07-15T07:00:00"}, timeout=60), "create trip")
+        meter = CpuMeter(cpu_groups(stack), snapshots=1, snapshot_every=3.0).start()
         out = burst(stack.gateway_url, CODE, activity["id"], tokens, threads)
+        cpu = meter.stop()
         latencies = [r[3] for r in out["results"]]
         verdict = verify(stack.gateway_url, admin, activity["id"], out["results"], len(ids), seats)
         rate = len(ids) / out["elapsed_s"]
         return {"bench": "events_registration_burst", "machine": machine(), "members": len(ids), "seats": seats,
                 "client_threads": threads, "elapsed_s": out["elapsed_s"],
                 "registrations_per_s": round(rate, 1), "within_10_s": out["elapsed_s"] <= 10.0,
-                "target_200_per_s": rate >= 200, "latency": latency_summary(latencies), **verdict}
+                "target_200_per_s": rate >= 200, "latency": latency_summary(latencies), **verdict,
+                **cpu_per_registration(cpu, len(ids)), "cpu": cpu}
     finally:
         stack.stop()
 
@@ -135,7 +157,7 @@ def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--members", type=int, default=1000)
     p.add_argument("--seats", type=int, default=100)
-    p.add_argument("--threads", type=int, default=32)
+    p.add_argument("--threads", type=int, default=16)
     args = p.parse_args(argv)
     result = run(args.members, args.seats, args.threads)
     path = write_result("events", result, path=None)

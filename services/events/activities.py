@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import case, func, or_, select, update
+from sqlalchemy import case, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from services.events.domain import registration as rules
@@ -199,54 +199,73 @@ def register(uow, school: str, activity_id: int, member_id: int, route_id: int |
     SET expressions all seeing the row as it was), the registration's INSERT, its event and the
     commit, so a burst of registrations queues on the lock for as short a time as possible."""
     session = uow.session
-    activity = load_activity(session, activity_id)
-    if activity.status != "open":
+    act, mem, regs = Activity.__table__, DirectoryMember.__table__, Registration.__table__
+    # one read, outside the lock (Core statements name the school themselves: the caller's school)
+    member_of = lambda col: (select(col).where(mem.c.member_id == member_id, mem.c.school == school,  # noqa: E731
+                                              mem.c.status.in_(LIVE)).scalar_subquery())
+    found = session.connection().execute(
+        select(act.c.status, act.c.opens_at, act.c.closes_at, member_of(mem.c.name).label("name"),
+               member_of(mem.c.union_group_id).label("group_id"),
+               select(regs.c.status).where(regs.c.activity_id == activity_id, regs.c.member_id == member_id)
+               .scalar_subquery().label("existing"))
+        .where(act.c.id == activity_id, act.c.school == school)).first()
+    if found is None:
+        raise NotFound("activity_not_found", params={"id": activity_id})
+    if found.status != "open":
         raise Conflict("activity_not_open")
     try:
-        rules.Window(activity.opens_at, activity.closes_at).check(now)
+        rules.Window(found.opens_at, found.closes_at).check(now)
     except RegistrationError as exc:
         raise domain_error(exc) from None
-    member = directory_member(session, member_id)
+    if found.name is None:
+        raise ValidationFailed("member_not_in_school", fields={"member_id": ["member_not_in_school"]},
+                               params={"member_id": member_id})
     if route_id is not None:
         from services.events.orm import TripRoute
         if session.execute(select(TripRoute.id).where(TripRoute.id == route_id,
-                                                      TripRoute.activity_id == activity.id)).first() is None:
+                                                      TripRoute.activity_id == activity_id)).first() is None:
             raise ValidationFailed(fields={"route_id": ["trip_route_not_found"]})
-    existing = session.execute(select(Registration.status).where(Registration.activity_id == activity.id,
-                                                                 Registration.member_id == member_id)).scalar()
-    if existing is not None and not rules.can_reopen(existing):
-        raise Conflict("already_registered", fields={"member_id": ["already_registered"]}, params={"status": existing})
-    if existing is not None:
+    if found.existing is not None and not rules.can_reopen(found.existing):
+        raise Conflict("already_registered", fields={"member_id": ["already_registered"]},
+                       params={"status": found.existing})
+    if found.existing is not None:
         return _register_again(uow, activity_id, member_id, route_id, now, actor, language)
-    name, group_id = member.name, member.union_group_id
-    session.rollback()   # end the read transaction: the locked part starts afresh (SQLite cannot upgrade a reader)
-    seat_free = or_(Activity.capacity.is_(None), Activity.seats_taken < Activity.capacity)
-    locked = session.execute(
-        update(Activity).where(Activity.id == activity_id, Activity.status == "open")
-        .values(seq=Activity.seq + 1, seats_taken=Activity.seats_taken + case((seat_free, 1), else_=0),
+    name, group_id = found.name, found.group_id
+    if session.get_bind().dialect.name == "sqlite":
+        session.rollback()   # SQLite cannot upgrade a reader to the writer: the locked part starts afresh
+    conn = session.connection()
+    seat_free = or_(act.c.capacity.is_(None), act.c.seats_taken < act.c.capacity)
+    locked = conn.execute(
+        update(act).where(act.c.id == activity_id, act.c.school == school, act.c.status == "open")
+        .values(seq=act.c.seq + 1, seats_taken=act.c.seats_taken + case((seat_free, 1), else_=0),
                 last_seated=case((seat_free, True), else_=False))
-        .returning(Activity.seq, Activity.last_seated, Activity.requires_approval, Activity.title, Activity.kind,
-                   Activity.starts_at)
-        .execution_options(synchronize_session=False)).one_or_none()
+        .returning(act.c.seq, act.c.last_seated, act.c.requires_approval, act.c.title, act.c.kind,
+                   act.c.starts_at)).one_or_none()
     if locked is None:
         raise Conflict("activity_not_open")
     status = "waitlisted" if not locked.last_seated else ("pending_approval" if locked.requires_approval
                                                           else "registered")
-    reg = Registration(school=school, activity_id=activity_id, member_id=member_id, member_name=name,
-                       group_id=group_id, status=status, seq=locked.seq, route_id=route_id, registered_at=now,
-                       updated_at=now, registered_by=actor)
-    session.add(reg)
+    values = dict(school=school, activity_id=activity_id, member_id=member_id, member_name=name, group_id=group_id,
+                  status=status, seq=locked.seq, route_id=route_id, registered_at=now, updated_at=now,
+                  registered_by=actor)
     try:
-        session.flush()
+        reg_id = conn.execute(insert(regs).values(**values).returning(regs.c.id)).scalar_one()
     except IntegrityError:
         raise Conflict("already_registered", fields={"member_id": ["already_registered"]}) from None
     if status == "registered":
         uow.publish("events.registration_confirmed", {
-            "registration_id": reg.id, "activity_id": activity_id, "activity_title": locked.title,
+            "registration_id": reg_id, "activity_id": activity_id, "activity_title": locked.title,
             "kind": locked.kind, "school": school, "member_id": member_id, "member_name": name,
             "starts_at": locked.starts_at, "confirmed_at": now}, school=school)
+    position = None
+    if status == "waitlisted":
+        position = conn.execute(select(func.count()).select_from(regs).where(
+            regs.c.activity_id == activity_id, regs.c.status == "waitlisted", regs.c.seq < locked.seq)).scalar_one() + 1
     uow.commit()
-    return registration_view(reg, _position(session, reg), language)
+    return {"id": reg_id, "activity_id": activity_id, "member_id": member_id, "member_name": name,
+            "group_id": group_id, "status": status, "status_label": label(STATUS_LABELS, status, language),
+            "position": position, "route_id": route_id, "offer_expires_at": None,
+            "registered_at": now.isoformat(), "checked_in_at": None}
 
 
 def _register_again(uow, activity_id, member_id, route_id, now, actor, language=None) -> dict:

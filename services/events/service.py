@@ -11,6 +11,7 @@ from nameko.timer import timer
 
 from services.events import activities, competitions, costs, participation, plans, summary, tournaments, trips
 from services.events import schemas as s
+from services.events.metrics import EventsGauges
 from services.events.orm import Base, DirectoryGroup, DirectoryMember, KnownSchool
 from shared.db.base import utcnow
 from shared.directory import LIVE, MemberDirectoryMixin
@@ -30,6 +31,7 @@ class EventsService(MemberDirectoryMixin, OpsEndpoints):
     db = Database(Base)
     ctx = Context()
     timing = EntrypointMetrics()
+    gauges = EventsGauges()
     directory = (DirectoryMember, DirectoryGroup)
 
     def _lang(self):
