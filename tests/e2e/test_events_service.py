@@ -207,3 +207,23 @@ def test_the_year_end_summary_gathers_every_service_and_exports_docx(setup):
     from docx import Document
     text = "\n".join(p.text for p in Document(io.BytesIO(resp.content)).paragraphs)
     assert "2026年度工会工作总结" in text
+
+
+def test_the_demo_school_has_its_plan_from_the_seed_calendar_and_a_compulsory_prelim(demo_chair):
+    chair = demo_chair("XQ-SY")
+    plan = chair.ok("GET", ev("XQ-SY", "/plans/2026"))
+    titles = [i["title"] for i in plan["items"]]
+    assert "教工乒乓球赛预赛（按工会小组，必须人人参加）" in titles and len(titles) >= 30
+    acts = chair.ok("GET", ev("XQ-SY", "/activities"), params={"year": 2026})["items"]
+    prelim = next(a for a in acts if a["title"] == "教工乒乓球赛预赛")
+    gaps = chair.ok("GET", ev("XQ-SY", f"/activities/{prelim['id']}/compulsory-gaps"))
+    assert gaps["compulsory"] and gaps["expected"] > 0 and gaps["missing"] == gaps["expected"]
+
+
+def test_the_district_sees_participation_by_school_and_schools_may_not(admin, setup):
+    report = admin.ok("GET", "/api/v1/district/events/participation", params={"year": 2026})
+    mine = next(s for s in report["schools"] if s["school"] == setup["code"])
+    assert mine["activities"] >= 1 and mine["members"] == 5
+    assert_problem(setup["chair"].get("/api/v1/district/events/participation", params={"year": 2026}), 403,
+                   "role_forbidden")
+    assert_problem(setup["chair"].get(ev(setup["code"], "/participation")), 422, "validation_failed", ["year"])
