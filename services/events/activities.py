@@ -6,9 +6,10 @@ seats are counted, offered and released one transaction at a time, never twice.
 """
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 
-from sqlalchemy import case, func, insert, or_, select, update
+from sqlalchemy import bindparam, case, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from services.events.domain import registration as rules
@@ -190,6 +191,33 @@ def _confirmed(uow, activity: Activity, reg: Registration) -> None:
         school=activity.school)
 
 
+@functools.cache
+def _hot_statements() -> dict:
+    """The registration burst's statements, built once: SQLAlchemy then skips rebuilding and
+    re-keying them on every call."""
+    act, mem, regs = Activity.__table__, DirectoryMember.__table__, Registration.__table__
+    a, m, s = bindparam("a"), bindparam("m"), bindparam("s")
+
+    def member_of(col):
+        return select(col).where(mem.c.member_id == m, mem.c.school == s, mem.c.status.in_(LIVE)).scalar_subquery()
+    seat_free = or_(act.c.capacity.is_(None), act.c.seats_taken < act.c.capacity)
+    return {
+        "read": select(act.c.status, act.c.opens_at, act.c.closes_at, member_of(mem.c.name).label("name"),
+                       member_of(mem.c.union_group_id).label("group_id"),
+                       select(regs.c.status).where(regs.c.activity_id == a, regs.c.member_id == m)
+                       .scalar_subquery().label("existing"))
+        .where(act.c.id == a, act.c.school == s),
+        # the arrival's number and, if one is free, its seat: one statement under the row lock
+        "take": update(act).where(act.c.id == a, act.c.school == s, act.c.status == "open")
+        .values(seq=act.c.seq + 1, seats_taken=act.c.seats_taken + case((seat_free, 1), else_=0),
+                last_seated=case((seat_free, True), else_=False))
+        .returning(act.c.seq, act.c.last_seated, act.c.requires_approval, act.c.title, act.c.kind, act.c.starts_at),
+        "insert": insert(regs).returning(regs.c.id),
+        "ahead": select(func.count()).select_from(regs).where(regs.c.activity_id == a, regs.c.status == "waitlisted",
+                                                              regs.c.seq < bindparam("q")),
+    }
+
+
 def register(uow, school: str, activity_id: int, member_id: int, route_id: int | None, now: datetime,
              actor: str | None, language=None) -> dict:
     """报名: a seat when one is free (or awaiting approval), else the waiting list in arrival order.
@@ -199,16 +227,9 @@ def register(uow, school: str, activity_id: int, member_id: int, route_id: int |
     SET expressions all seeing the row as it was), the registration's INSERT, its event and the
     commit, so a burst of registrations queues on the lock for as short a time as possible."""
     session = uow.session
-    act, mem, regs = Activity.__table__, DirectoryMember.__table__, Registration.__table__
-    # one read, outside the lock (Core statements name the school themselves: the caller's school)
-    member_of = lambda col: (select(col).where(mem.c.member_id == member_id, mem.c.school == school,  # noqa: E731
-                                              mem.c.status.in_(LIVE)).scalar_subquery())
-    found = session.connection().execute(
-        select(act.c.status, act.c.opens_at, act.c.closes_at, member_of(mem.c.name).label("name"),
-               member_of(mem.c.union_group_id).label("group_id"),
-               select(regs.c.status).where(regs.c.activity_id == activity_id, regs.c.member_id == member_id)
-               .scalar_subquery().label("existing"))
-        .where(act.c.id == activity_id, act.c.school == school)).first()
+    hot = _hot_statements()
+    # one read, outside the lock (these Core statements name the school themselves: the caller's)
+    found = session.connection().execute(hot["read"], {"a": activity_id, "m": member_id, "s": school}).first()
     if found is None:
         raise NotFound("activity_not_found", params={"id": activity_id})
     if found.status != "open":
@@ -234,13 +255,7 @@ def register(uow, school: str, activity_id: int, member_id: int, route_id: int |
     if session.get_bind().dialect.name == "sqlite":
         session.rollback()   # SQLite cannot upgrade a reader to the writer: the locked part starts afresh
     conn = session.connection()
-    seat_free = or_(act.c.capacity.is_(None), act.c.seats_taken < act.c.capacity)
-    locked = conn.execute(
-        update(act).where(act.c.id == activity_id, act.c.school == school, act.c.status == "open")
-        .values(seq=act.c.seq + 1, seats_taken=act.c.seats_taken + case((seat_free, 1), else_=0),
-                last_seated=case((seat_free, True), else_=False))
-        .returning(act.c.seq, act.c.last_seated, act.c.requires_approval, act.c.title, act.c.kind,
-                   act.c.starts_at)).one_or_none()
+    locked = conn.execute(hot["take"], {"a": activity_id, "s": school}).one_or_none()
     if locked is None:
         raise Conflict("activity_not_open")
     status = "waitlisted" if not locked.last_seated else ("pending_approval" if locked.requires_approval
@@ -249,7 +264,7 @@ def register(uow, school: str, activity_id: int, member_id: int, route_id: int |
                   status=status, seq=locked.seq, route_id=route_id, registered_at=now, updated_at=now,
                   registered_by=actor)
     try:
-        reg_id = conn.execute(insert(regs).values(**values).returning(regs.c.id)).scalar_one()
+        reg_id = conn.execute(hot["insert"], values).scalar_one()
     except IntegrityError:
         raise Conflict("already_registered", fields={"member_id": ["already_registered"]}) from None
     if status == "registered":
@@ -259,8 +274,7 @@ def register(uow, school: str, activity_id: int, member_id: int, route_id: int |
             "starts_at": locked.starts_at, "confirmed_at": now}, school=school)
     position = None
     if status == "waitlisted":
-        position = conn.execute(select(func.count()).select_from(regs).where(
-            regs.c.activity_id == activity_id, regs.c.status == "waitlisted", regs.c.seq < locked.seq)).scalar_one() + 1
+        position = conn.execute(hot["ahead"], {"a": activity_id, "q": locked.seq}).scalar_one() + 1
     uow.commit()
     return {"id": reg_id, "activity_id": activity_id, "member_id": member_id, "member_name": name,
             "group_id": group_id, "status": status, "status_label": label(STATUS_LABELS, status, language),

@@ -1,6 +1,7 @@
 """The events service (文体活动与工作计划服务): thin nameko entrypoints over the use cases."""
 from __future__ import annotations
 
+import functools
 import logging
 from datetime import date
 
@@ -22,6 +23,12 @@ from shared.validation import load
 
 log = logging.getLogger(__name__)
 SUMMARY_TIMEOUT = 10.0
+
+
+@functools.cache
+def _schema(cls):
+    """One instance per schema: loading is stateless, building the fields is not free."""
+    return cls()
 
 
 class EventsService(MemberDirectoryMixin, OpsEndpoints):
@@ -48,19 +55,19 @@ class EventsService(MemberDirectoryMixin, OpsEndpoints):
     # 活动
     @rpc
     def create_activity(self, school, data):
-        data = load(s.ActivityCreateSchema, data)
+        data = load(_schema(s.ActivityCreateSchema), data)
         with self.db.unit_of_work(school) as uow:
             return activities.create_activity(uow, school, data, self.ctx.current.actor, self._lang())
 
     @rpc
     def update_activity(self, school, activity_id, data):
-        data = load(s.ActivityUpdateSchema, data)
+        data = load(_schema(s.ActivityUpdateSchema), data)
         with self.db.unit_of_work(school) as uow:
             return activities.update_activity(uow, int(activity_id), data, utcnow(), self._lang())
 
     @rpc
     def list_activities(self, school, query=None):
-        query = load(s.ActivityListQuery, query or {})
+        query = load(_schema(s.ActivityListQuery), query or {})
         with self.db.read(school) as session:
             return activities.list_activities(session, query, self._lang())
 
@@ -72,7 +79,7 @@ class EventsService(MemberDirectoryMixin, OpsEndpoints):
     # 报名
     @rpc
     def register(self, school, activity_id, data=None):
-        data = load(s.RegisterSchema, data or {})
+        data = load(_schema(s.RegisterSchema), data or {})
         member_id = activities.resolve_member(self.ctx.current, data.get("member_id"))
         with self.db.unit_of_work(school) as uow:
             return activities.register(uow, school, int(activity_id), member_id, data.get("route_id"), utcnow(),
@@ -80,7 +87,7 @@ class EventsService(MemberDirectoryMixin, OpsEndpoints):
 
     @rpc
     def list_registrations(self, school, activity_id, query=None):
-        query = load(s.RegistrationListQuery, query or {})
+        query = load(_schema(s.RegistrationListQuery), query or {})
         with self.db.read(school) as session:
             return activities.list_registrations(session, int(activity_id), query, self._lang())
 
@@ -119,7 +126,7 @@ class EventsService(MemberDirectoryMixin, OpsEndpoints):
 
     @rpc
     def check_in(self, school, activity_id, data):
-        data = load(s.CheckInSchema, data)
+        data = load(_schema(s.CheckInSchema), data)
         with self.db.unit_of_work(school) as uow:
             return activities.check_in(uow, int(activity_id), data["member_id"], utcnow(), self._lang())
 
@@ -148,21 +155,21 @@ class EventsService(MemberDirectoryMixin, OpsEndpoints):
 
     @rpc
     def participation(self, school, query):
-        query = load(s.ParticipationQuery, query)
+        query = load(_schema(s.ParticipationQuery), query)
         with self.db.read(school) as session:
             return participation.school_participation(session, query["year"])
 
     @rpc
     def district_participation(self, query):
         self._district_only()
-        query = load(s.ParticipationQuery, query)
+        query = load(_schema(s.ParticipationQuery), query)
         with self.db.read(district=True) as session:
             return participation.district_participation(session, query["year"])
 
     # 出游
     @rpc
     def add_route(self, school, activity_id, data):
-        data = load(s.RouteCreateSchema, data)
+        data = load(_schema(s.RouteCreateSchema), data)
         with self.db.unit_of_work(school) as uow:
             return trips.add_route(uow, school, int(activity_id), data)
 
@@ -173,7 +180,7 @@ class EventsService(MemberDirectoryMixin, OpsEndpoints):
 
     @rpc
     def answer_survey(self, school, activity_id, data):
-        data = load(s.IntentionSchema, data)
+        data = load(_schema(s.IntentionSchema), data)
         with self.db.unit_of_work(school) as uow:
             return trips.answer_survey(uow, school, int(activity_id), data, self.ctx.current)
 
@@ -185,7 +192,7 @@ class EventsService(MemberDirectoryMixin, OpsEndpoints):
     # 经费
     @rpc
     def request_expense(self, school, activity_id, data):
-        data = load(s.ExpenseCreateSchema, data)
+        data = load(_schema(s.ExpenseCreateSchema), data)
         with self.db.unit_of_work(school) as uow:
             return costs.request_expense(uow, school, int(activity_id), data, date.today(), self._lang())
 
@@ -201,7 +208,7 @@ class EventsService(MemberDirectoryMixin, OpsEndpoints):
     # 赛事
     @rpc
     def create_tournament(self, school, data):
-        data = load(s.TournamentCreateSchema, data)
+        data = load(_schema(s.TournamentCreateSchema), data)
         with self.db.unit_of_work(school) as uow:
             return tournaments.create(uow, school, data)
 
@@ -217,19 +224,19 @@ class EventsService(MemberDirectoryMixin, OpsEndpoints):
 
     @rpc
     def add_entrants(self, school, tournament_id, data):
-        data = load(s.EntrantsSchema, data)
+        data = load(_schema(s.EntrantsSchema), data)
         with self.db.unit_of_work(school) as uow:
             return tournaments.add_entrants(uow, school, int(tournament_id), data)
 
     @rpc
     def make_draw(self, school, tournament_id, data=None):
-        data = load(s.DrawSchema, data or {})
+        data = load(_schema(s.DrawSchema), data or {})
         with self.db.unit_of_work(school) as uow:
             return tournaments.make_draw(uow, school, int(tournament_id), data)
 
     @rpc
     def record_result(self, school, tournament_id, match_id, data):
-        data = load(s.ResultSchema, data)
+        data = load(_schema(s.ResultSchema), data)
         with self.db.unit_of_work(school) as uow:
             return tournaments.record_result(uow, int(tournament_id), int(match_id), data)
 
@@ -240,7 +247,7 @@ class EventsService(MemberDirectoryMixin, OpsEndpoints):
 
     @rpc
     def give_award(self, school, tournament_id, data):
-        data = load(s.AwardSchema, data)
+        data = load(_schema(s.AwardSchema), data)
         with self.db.unit_of_work(school) as uow:
             return tournaments.give_award(uow, school, int(tournament_id), data, date.today())
 
@@ -248,26 +255,26 @@ class EventsService(MemberDirectoryMixin, OpsEndpoints):
     @rpc
     def create_competition(self, data):
         self._district_only()
-        data = load(s.CompetitionCreateSchema, data)
+        data = load(_schema(s.CompetitionCreateSchema), data)
         with self.db.unit_of_work(district=True) as uow:
             return competitions.create(uow, data)
 
     @rpc
     def list_competitions(self, query=None):
         self._district_only()
-        query = load(s.YearQuery, query or {})
+        query = load(_schema(s.YearQuery), query or {})
         with self.db.read(district=True) as session:
             return competitions.list_competitions(session, query.get("year"))
 
     @rpc
     def school_competitions(self, school, query=None):
-        query = load(s.YearQuery, query or {})
+        query = load(_schema(s.YearQuery), query or {})
         with self.db.read(school) as session:
             return competitions.list_competitions(session, query.get("year"))
 
     @rpc
     def enter_competition(self, school, competition_id, data):
-        data = load(s.CompetitionEntrySchema, data)
+        data = load(_schema(s.CompetitionEntrySchema), data)
         with self.db.unit_of_work(school) as uow:
             return competitions.enter(uow, school, int(competition_id), data, date.today())
 
@@ -279,7 +286,7 @@ class EventsService(MemberDirectoryMixin, OpsEndpoints):
     @rpc
     def record_competition_results(self, competition_id, data):
         self._district_only()
-        data = load(s.CompetitionResultSchema, data)
+        data = load(_schema(s.CompetitionResultSchema), data)
         with self.db.unit_of_work(district=True) as uow:
             return competitions.record_results(uow, int(competition_id), data)
 
@@ -292,7 +299,7 @@ class EventsService(MemberDirectoryMixin, OpsEndpoints):
     # 工作计划
     @rpc
     def create_plan(self, school, year, data=None):
-        data = load(s.PlanCreateSchema, data or {})
+        data = load(_schema(s.PlanCreateSchema), data or {})
         with self.db.unit_of_work(school) as uow:
             return plans.create_plan(uow, school, int(year), data)
 
@@ -303,13 +310,13 @@ class EventsService(MemberDirectoryMixin, OpsEndpoints):
 
     @rpc
     def add_plan_item(self, school, year, data):
-        data = load(s.PlanItemCreateSchema, data)
+        data = load(_schema(s.PlanItemCreateSchema), data)
         with self.db.unit_of_work(school) as uow:
             return plans.add_item(uow, school, int(year), data)
 
     @rpc
     def update_plan_item(self, school, year, item_id, data):
-        data = load(s.PlanItemSchema, data)
+        data = load(_schema(s.PlanItemSchema), data)
         with self.db.unit_of_work(school) as uow:
             return plans.update_item(uow, int(year), int(item_id), data)
 
@@ -320,34 +327,34 @@ class EventsService(MemberDirectoryMixin, OpsEndpoints):
 
     @rpc
     def calendar(self, school, query):
-        query = load(s.CalendarQuery, query)
+        query = load(_schema(s.CalendarQuery), query)
         with self.db.read(school) as session:
             return plans.calendar(session, query["year"], query.get("month"))
 
     @rpc
     def create_district_task(self, data):
         self._district_only()
-        data = load(s.TaskCreateSchema, data)
+        data = load(_schema(s.TaskCreateSchema), data)
         with self.db.unit_of_work(district=True) as uow:
             return plans.create_task(uow, data)
 
     @rpc
     def list_district_tasks(self, query=None):
         self._district_only()
-        query = load(s.ParticipationQuery, query or {})
+        query = load(_schema(s.ParticipationQuery), query or {})
         with self.db.read(district=True) as session:
             return plans.list_tasks(session, query["year"])
 
     @rpc
     def school_district_tasks(self, school, query=None):
-        query = load(s.ParticipationQuery, query or {})
+        query = load(_schema(s.ParticipationQuery), query or {})
         with self.db.read(school) as session:
             return plans.list_tasks(session, query["year"])
 
     @rpc
     def plan_compliance(self, query):
         self._district_only()
-        query = load(s.ParticipationQuery, query)
+        query = load(_schema(s.ParticipationQuery), query)
         from sqlalchemy import select
         with self.db.read(district=True) as session:
             schools = [c for (c,) in session.execute(select(KnownSchool.code).where(KnownSchool.active.is_(True)))]
@@ -402,5 +409,5 @@ class EventsService(MemberDirectoryMixin, OpsEndpoints):
 
     @rpc
     def year_summary_document(self, school, year, query=None):
-        query = load(s.SummaryQuery, query or {})
+        query = load(_schema(s.SummaryQuery), query or {})
         return summary.document(self._gather(school, year), query["format"])
