@@ -103,6 +103,10 @@ plugin = Plugin(
         r("GET", TOUR + "/standings", "积分榜/名次", "Standings", "standings", ANYONE, tags=("tournaments",)),
         r("POST", TOUR + "/awards", "颁奖", "Give an award", "give_award", WRITE, request=s.AwardSchema, status=201,
           tags=("tournaments",)),
+        r("POST", ACTIVITY + "/awards", "活动评选表彰", "Award a prize of an activity", "give_activity_award", WRITE,
+          request=s.AwardSchema, status=201, tags=("tournaments",)),
+        r("GET", SCHOOL + "/awards", "获奖与表彰名单", "Awards of a year", "list_awards", ANYONE, query=s.YearQuery,
+          tags=("tournaments",)),
         # 区级比赛
         r("POST", DISTRICT_PATH + "/competitions", "发布区级比赛", "Create a district competition",
           "create_competition", DISTRICT, request=s.CompetitionCreateSchema, status=201, tags=("district",)),

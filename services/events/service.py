@@ -251,6 +251,18 @@ class EventsService(MemberDirectoryMixin, OpsEndpoints):
         with self.db.unit_of_work(school) as uow:
             return tournaments.give_award(uow, school, int(tournament_id), data, date.today())
 
+    @rpc
+    def give_activity_award(self, school, activity_id, data):
+        data = load(_schema(s.AwardSchema), data)
+        with self.db.unit_of_work(school) as uow:
+            return tournaments.give_activity_award(uow, school, int(activity_id), data, date.today())
+
+    @rpc
+    def list_awards(self, school, query=None):
+        query = load(_schema(s.YearQuery), query or {})
+        with self.db.read(school) as session:
+            return tournaments.list_awards(session, query.get("year"))
+
     # 区级比赛
     @rpc
     def create_competition(self, data):

@@ -278,3 +278,33 @@ def give_award(uow, school: str, tournament_id: int, data: dict, today: date) ->
 def list_tournaments(session) -> dict:
     rows = session.execute(select(Tournament).order_by(Tournament.id)).scalars().all()
     return {"items": [tournament_view(r) for r in rows], "total": len(rows)}
+
+
+def give_activity_award(uow, school: str, activity_id: int, data: dict, today: date) -> dict:
+    """评选/表彰 of an activity (a speech contest's first prize, the "168" best-caring teacher ...):
+    to a member of the school or a named collective."""
+    session = uow.session
+    load_activity(session, activity_id)
+    if data.get("entrant_id") is not None:
+        raise ValidationFailed(fields={"entrant_id": ["unknown_field"]})
+    name, member_id = data.get("name"), data.get("member_id")
+    if member_id is not None:
+        name = directory_member(session, member_id).name
+    if not name:
+        raise ValidationFailed(fields={"name": ["required"]})
+    row = Award(school=school, activity_id=activity_id, title=data["title"], rank=data.get("rank"),
+                member_id=member_id, name=name, awarded_on=today)
+    session.add(row)
+    uow.commit()
+    return {"id": row.id, "activity_id": activity_id, "title": row.title, "rank": row.rank, "name": row.name,
+            "member_id": row.member_id, "awarded_on": today.isoformat()}
+
+
+def list_awards(session, year: int | None) -> dict:
+    stmt = select(Award).order_by(Award.awarded_on, Award.id)
+    if year:
+        stmt = stmt.where(Award.awarded_on >= date(year, 1, 1), Award.awarded_on <= date(year, 12, 31))
+    rows = session.execute(stmt).scalars().all()
+    return {"items": [{"id": r.id, "title": r.title, "rank": r.rank, "name": r.name, "member_id": r.member_id,
+                       "tournament_id": r.tournament_id, "activity_id": r.activity_id,
+                       "awarded_on": r.awarded_on.isoformat()} for r in rows], "total": len(rows)}

@@ -242,3 +242,19 @@ def test_the_sweep_expires_overdue_offers_in_every_school(db, members):
     assert activities.sweep_expired_offers(lambda: db.uow(district=True), NOW + timedelta(minutes=30)) == 0
     assert activities.sweep_expired_offers(lambda: db.uow(district=True), NOW + timedelta(hours=2)) == 1
     assert statuses(db, a) == {1: "cancelled", 2: "registered", 3: "expired", 4: "offered"}
+
+
+def test_an_activity_award_goes_to_a_member_of_the_school_and_is_listed_by_year(db, members):
+    from datetime import date
+
+    from services.events import tournaments
+    a = make_activity(db, kind="speech", title="“爱是无言的奉献”演讲比赛")
+    with db.uow() as uow:
+        award = tournaments.give_activity_award(uow, SCHOOL, a, {"title": "一等奖", "rank": 1, "member_id": 3},
+                                                date(2026, 3, 20))
+    assert award["name"] == "会员3"
+    with db.uow() as uow, pytest.raises(ValidationFailed):
+        tournaments.give_activity_award(uow, SCHOOL, a, {"title": "二等奖", "member_id": 99}, date(2026, 3, 20))
+    with db.read() as s:
+        assert [x["title"] for x in tournaments.list_awards(s, 2026)["items"]] == ["一等奖"]
+        assert tournaments.list_awards(s, 2025)["items"] == []
