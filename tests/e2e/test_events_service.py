@@ -133,6 +133,11 @@ def test_a_round_robin_prelim_and_a_knockout_final(setup):
     assert placing[0]["entrant_id"] == only["a_id"]
     award = chair.ok("POST", tf + "/awards", 201, json={"title": "冠军", "rank": 1, "entrant_id": only["a_id"]})
     assert award["name"] == only["a_name"]
+    speech = activity(chair, code, kind="speech", title="演讲比赛", capacity=None)
+    chair.ok("POST", ev(code, f"/activities/{speech['id']}/awards"), 201,
+             json={"title": "一等奖", "rank": 1, "member_id": m[3]["id"]})
+    awards = chair.ok("GET", ev(code, "/awards"))["items"]
+    assert {a["title"] for a in awards} >= {"冠军", "一等奖"}
 
 
 def test_a_trip_survey_routes_and_a_subsidy_request_to_finance(setup):
