@@ -10,7 +10,8 @@ from nameko.dependency_providers import Config
 from nameko.rpc import rpc
 from nameko.timer import timer
 
-from services.events import activities, competitions, costs, participation, plans, summary, tournaments, trips
+from services.events import (activities, competitions, costs, participation, plans, registrations, summary,
+                             tournaments, trips)
 from services.events import schemas as s
 from services.events.metrics import EventsGauges
 from services.events.orm import Base, DirectoryGroup, DirectoryMember, KnownSchool
@@ -82,14 +83,14 @@ class EventsService(MemberDirectoryMixin, OpsEndpoints):
         data = load(_schema(s.RegisterSchema), data or {})
         member_id = activities.resolve_member(self.ctx.current, data.get("member_id"))
         with self.db.unit_of_work(school) as uow:
-            return activities.register(uow, school, int(activity_id), member_id, data.get("route_id"), utcnow(),
+            return registrations.register(uow, school, int(activity_id), member_id, data.get("route_id"), utcnow(),
                                        self.ctx.current.actor, self._lang())
 
     @rpc
     def list_registrations(self, school, activity_id, query=None):
         query = load(_schema(s.RegistrationListQuery), query or {})
         with self.db.read(school) as session:
-            return activities.list_registrations(session, int(activity_id), query, self._lang())
+            return registrations.list_registrations(session, int(activity_id), query, self._lang())
 
     @rpc
     def my_registrations(self, school):
@@ -97,11 +98,11 @@ class EventsService(MemberDirectoryMixin, OpsEndpoints):
         if member_id is None:
             raise Forbidden("member_account_required")
         with self.db.read(school) as session:
-            return activities.my_registrations(session, member_id, self._lang())
+            return registrations.my_registrations(session, member_id, self._lang())
 
     def _change(self, school, activity_id, member_id, action):
         with self.db.unit_of_work(school) as uow:
-            return activities.change(uow, int(activity_id), int(member_id), action, utcnow(), self.ctx.current,
+            return registrations.change(uow, int(activity_id), int(member_id), action, utcnow(), self.ctx.current,
                                      self._lang())
 
     @rpc
@@ -128,24 +129,24 @@ class EventsService(MemberDirectoryMixin, OpsEndpoints):
     def check_in(self, school, activity_id, data):
         data = load(_schema(s.CheckInSchema), data)
         with self.db.unit_of_work(school) as uow:
-            return activities.check_in(uow, int(activity_id), data["member_id"], utcnow(), self._lang())
+            return registrations.check_in(uow, int(activity_id), data["member_id"], utcnow(), self._lang())
 
     @rpc
     def close_attendance(self, school, activity_id, data=None):
         with self.db.unit_of_work(school) as uow:
-            return activities.close_attendance(uow, int(activity_id), utcnow())
+            return registrations.close_attendance(uow, int(activity_id), utcnow())
 
     @timer(interval=60)
     def expire_offers(self):
         """递补逾期: offers past their deadline pass the seat on, even if nobody touches the activity."""
-        n = activities.sweep_expired_offers(lambda: self.db.unit_of_work(district=True), utcnow())
+        n = registrations.sweep_expired_offers(lambda: self.db.unit_of_work(district=True), utcnow())
         if n:
             log.info("expired %d seat offers", n)
 
     def on_member_changed(self, uow, event, before, after):
         """退会、调出: the member's places in activities still to come are released."""
         if before is not None and after.get("status") not in LIVE:
-            activities.withdraw_member(uow, int(after["id"]), utcnow())
+            registrations.withdraw_member(uow, int(after["id"]), utcnow())
 
     # 参与 / 必须人人参加
     @rpc

@@ -11,7 +11,7 @@ import pytest
 
 from shared import testing
 
-from .support import Client, assert_problem, create_school
+from .support import Client, assert_problem
 
 pytestmark = pytest.mark.e2e
 

@@ -4,7 +4,7 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from services.events import activities
+from services.events import activities, registrations
 from services.events.orm import Activity, Registration
 from shared.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from shared.tenancy import CallContext
@@ -22,12 +22,12 @@ def make_activity(db, **kw):
 
 def register(db, activity_id, member_id, now=NOW):
     with db.uow() as uow:
-        return activities.register(uow, SCHOOL, activity_id, member_id, None, now, "tester")
+        return registrations.register(uow, SCHOOL, activity_id, member_id, None, now, "tester")
 
 
 def change(db, activity_id, member_id, action, now=NOW, role="events_officer", me=None):
     with db.uow(role=role, member_id=me) as uow:
-        return activities.change(uow, activity_id, member_id, action, now,
+        return registrations.change(uow, activity_id, member_id, action, now,
                                  CallContext(school=SCHOOL, role=role, member_id=me))
 
 
@@ -128,13 +128,13 @@ def test_check_in_only_for_a_confirmed_seat_and_no_shows_on_close(db, members):
     for m in (1, 2, 3):
         register(db, a, m)
     with db.uow() as uow:
-        assert activities.check_in(uow, a, 1, NOW)["status"] == "attended"
+        assert registrations.check_in(uow, a, 1, NOW)["status"] == "attended"
     for member_id, code in ((3, "not_registered"), (7, "not_registered"), (1, "already_checked_in")):
         with db.uow() as uow, pytest.raises(Conflict) as exc:
-            activities.check_in(uow, a, member_id, NOW)
+            registrations.check_in(uow, a, member_id, NOW)
         assert exc.value.code == code
     with db.uow() as uow:
-        result = activities.close_attendance(uow, a, NOW)
+        result = registrations.close_attendance(uow, a, NOW)
     assert result == {"activity_id": a, "attended": 1, "no_show": 1, "attendance_rate": "50.0"}
     assert statuses(db, a)[2] == "no_show"
 
@@ -229,7 +229,7 @@ def test_a_member_who_leaves_gives_up_future_seats_which_pass_on(db, members):
     for m in (1, 2, 3):
         register(db, a, m)
     with db.uow() as uow:
-        assert activities.withdraw_member(uow, 1, NOW) == 1
+        assert registrations.withdraw_member(uow, 1, NOW) == 1
         uow.commit()
     assert statuses(db, a) == {1: "cancelled", 2: "registered", 3: "offered"}
 
@@ -239,8 +239,8 @@ def test_the_sweep_expires_overdue_offers_in_every_school(db, members):
     for m in (1, 2, 3, 4):
         register(db, a, m)
     change(db, a, 1, "cancel")
-    assert activities.sweep_expired_offers(lambda: db.uow(district=True), NOW + timedelta(minutes=30)) == 0
-    assert activities.sweep_expired_offers(lambda: db.uow(district=True), NOW + timedelta(hours=2)) == 1
+    assert registrations.sweep_expired_offers(lambda: db.uow(district=True), NOW + timedelta(minutes=30)) == 0
+    assert registrations.sweep_expired_offers(lambda: db.uow(district=True), NOW + timedelta(hours=2)) == 1
     assert statuses(db, a) == {1: "cancelled", 2: "registered", 3: "expired", 4: "offered"}
 
 

@@ -2,7 +2,7 @@ from datetime import date, datetime
 
 import pytest
 
-from services.events import activities, participation, tournaments
+from services.events import activities, participation, registrations, tournaments
 from shared.errors import Conflict, NotFound, ValidationFailed
 
 from .conftest import SCHOOL
@@ -29,7 +29,7 @@ def test_prelims_from_an_activity_are_pooled_by_union_group_and_drawn_round_robi
                                                      "starts_at": datetime(2026, 3, 18)}, "t")["id"]
     for m in range(1, 7):
         with db.uow() as uow:
-            activities.register(uow, SCHOOL, a, m, None, datetime(2026, 3, 1), "t")
+            registrations.register(uow, SCHOOL, a, m, None, datetime(2026, 3, 1), "t")
     t = create(db, activity_id=a)
     with db.uow() as uow:
         added = tournaments.add_entrants(uow, SCHOOL, t, {"from_activity": True})
@@ -121,15 +121,15 @@ def test_compulsory_gaps_and_participation_by_group(db, roster):
                                                      "starts_at": datetime(2026, 3, 18)}, "t")["id"]
     for m in (1, 2, 4):
         with db.uow() as uow:
-            activities.register(uow, SCHOOL, a, m, None, datetime(2026, 3, 1), "t")
+            registrations.register(uow, SCHOOL, a, m, None, datetime(2026, 3, 1), "t")
     with db.read() as s:
         gaps = participation.compulsory_gaps(s, a)
     by_group = {g["group_name"]: [x["member_id"] for x in g["missing"]] for g in gaps["groups"]}
     assert by_group == {"语文组": [3], "数学组": [5, 6]} and gaps["missing"] == 3 and not gaps["complete"]
     with db.uow() as uow:
-        activities.check_in(uow, a, 1, datetime(2026, 3, 18, 9))
+        registrations.check_in(uow, a, 1, datetime(2026, 3, 18, 9))
     with db.uow() as uow:
-        activities.close_attendance(uow, a, datetime(2026, 3, 18, 12))
+        registrations.close_attendance(uow, a, datetime(2026, 3, 18, 12))
     with db.read() as s:
         report = participation.school_participation(s, 2026)
     assert report["school"]["participants"] == 1 and report["school"]["participation_rate"] == "16.7"
