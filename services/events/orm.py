@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import (JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, Numeric, String, Text,
+from sqlalchemy import (JSON, Boolean, CheckConstraint, Date, DateTime, ForeignKey, Index, Integer, Numeric, String, Text,
                         UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -23,8 +23,10 @@ MONEY = Numeric(12, 2)
 class Activity(TenantMixin, Base):
     """活动: a sport, culture, festival, trip ... with its schedule, seats and registration window.
     ``seats_taken`` counts registrations holding a seat; ``seq`` numbers arrivals (the waiting list
-    order); both change only under this row's lock."""
+    order); both change only under this row's lock, and the database itself refuses overbooking."""
     __tablename__ = "activities"
+    __table_args__ = (CheckConstraint("capacity IS NULL OR seats_taken <= capacity", name="no_overbooking"),
+                      CheckConstraint("seats_taken >= 0", name="seats_not_negative"))
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     title: Mapped[str] = mapped_column(String(120), nullable=False)
     kind: Mapped[str] = mapped_column(String(24), nullable=False)

@@ -258,3 +258,13 @@ def test_an_activity_award_goes_to_a_member_of_the_school_and_is_listed_by_year(
     with db.read() as s:
         assert [x["title"] for x in tournaments.list_awards(s, 2026)["items"]] == ["一等奖"]
         assert tournaments.list_awards(s, 2025)["items"] == []
+
+
+def test_the_database_itself_refuses_an_overbooked_activity(db, members):
+    from sqlalchemy import update
+    from sqlalchemy.exc import IntegrityError
+    a = make_activity(db, capacity=2)
+    with db.uow() as uow, pytest.raises(IntegrityError):
+        uow.session.execute(update(Activity).where(Activity.id == a).values(seats_taken=3))
+        uow.commit()
+    assert seats(db, a) == 0

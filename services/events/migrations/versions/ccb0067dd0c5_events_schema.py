@@ -1,14 +1,14 @@
 """events schema
 
-Revision ID: 705b1b131b45
+Revision ID: ccb0067dd0c5
 Revises: 
-Create Date: 2026-11-22 10:35:40.169772
+Create Date: 2026-11-22 11:01:09.182099
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '705b1b131b45'
+revision = 'ccb0067dd0c5'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -42,6 +42,8 @@ def upgrade() -> None:
     sa.Column('created_by', sa.String(length=64), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('school', sa.String(length=32), nullable=False),
+    sa.CheckConstraint('capacity IS NULL OR seats_taken <= capacity', name=op.f('ck_activities_no_overbooking')),
+    sa.CheckConstraint('seats_taken >= 0', name=op.f('ck_activities_seats_not_negative')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_activities'))
     )
     with op.batch_alter_table('activities', schema=None) as batch_op:
