@@ -131,13 +131,16 @@ def publish_plan(uow, year: int) -> dict:
 
 
 def calendar(session, year: int, month: int | None) -> dict:
-    """具体工作安排: the plan's items and the activities scheduled, month by month."""
+    """具体工作安排: the plan's items, the activities scheduled and the district's tasks, month by month."""
     plan = session.execute(select(WorkPlan).where(WorkPlan.year == year)).scalar_one_or_none()
     items = _items(session, plan.id) if plan else []
     acts = session.execute(select(Activity).where(Activity.starts_at >= datetime(year, 1, 1),
                                                   Activity.starts_at < datetime(year + 1, 1, 1),
                                                   Activity.status != "cancelled").order_by(Activity.starts_at)).scalars()
-    months = {m: {"month": m, "items": [], "activities": []} for m in range(1, 13)}
+    months = {m: {"month": m, "items": [], "activities": [], "district_tasks": []} for m in range(1, 13)}
+    for t in tasks_for(session, year):
+        if t.month:
+            months[t.month]["district_tasks"].append(task_view(t))
     for i in items:
         months[i.month]["items"].append(item_view(i))
     for a in acts:

@@ -68,3 +68,25 @@ def test_the_summary_marks_services_that_did_not_answer_and_still_makes_a_docume
     from docx import Document
     text = "\n".join(p.text for p in Document(BytesIO(summary.to_docx(doc))).paragraphs)
     assert "举办活动：12" in text and "三八游园" in text and "（该部分数据暂缺：服务未响应）" in text
+
+
+def test_the_calendar_shows_items_activities_and_district_tasks_by_month(db):
+    from datetime import datetime
+
+    from services.events import activities
+    t = task(db, 2026, "迎接区教育工会检查", 11)
+    with db.uow() as uow:
+        plans.create_plan(uow, SCHOOL, 2026, {})
+    with db.uow() as uow:
+        plans.add_item(uow, SCHOOL, 2026, {"month": 11, "title": "整理台帐", "district_task_id": t})
+    with db.uow() as uow:
+        activities.create_activity(uow, SCHOOL, {"title": "登山比赛", "kind": "sport",
+                                                 "starts_at": datetime(2026, 11, 8, 8)}, "t")
+    with db.read() as s:
+        cal = plans.calendar(s, 2026, 11)
+    (nov,) = cal["months"]
+    assert [i["title"] for i in nov["items"]] == ["整理台帐"]
+    assert [a["title"] for a in nov["activities"]] == ["登山比赛"]
+    assert [d["id"] for d in nov["district_tasks"]] == [t]
+    with db.read() as s:
+        assert len(plans.calendar(s, 2026, None)["months"]) == 12
