@@ -17,13 +17,21 @@ from services.events.metrics import EventsGauges
 from services.events.orm import Base, DirectoryGroup, DirectoryMember, KnownSchool
 from shared.db.base import utcnow
 from shared.directory import LIVE, MemberDirectoryMixin
-from shared.errors import Forbidden
+from shared.errors import Forbidden, NotFound
 from shared.inbox import consumes
 from shared.service import Context, Database, EntrypointMetrics, OpsEndpoints
 from shared.validation import load
 
 log = logging.getLogger(__name__)
 SUMMARY_TIMEOUT = 10.0
+
+
+def _year(value) -> int:
+    """A year from the path (the gateway passes it as text): anything else is not a page that exists."""
+    text = str(value)
+    if not text.isdigit() or not 2000 <= int(text) <= 2100:
+        raise NotFound("not_found")
+    return int(text)
 
 
 @functools.cache
@@ -314,29 +322,29 @@ class EventsService(MemberDirectoryMixin, OpsEndpoints):
     def create_plan(self, school, year, data=None):
         data = load(_schema(s.PlanCreateSchema), data or {})
         with self.db.unit_of_work(school) as uow:
-            return plans.create_plan(uow, school, int(year), data)
+            return plans.create_plan(uow, school, _year(year), data)
 
     @rpc
     def get_plan(self, school, year):
         with self.db.read(school) as session:
-            return plans.get_plan(session, int(year))
+            return plans.get_plan(session, _year(year))
 
     @rpc
     def add_plan_item(self, school, year, data):
         data = load(_schema(s.PlanItemCreateSchema), data)
         with self.db.unit_of_work(school) as uow:
-            return plans.add_item(uow, school, int(year), data)
+            return plans.add_item(uow, school, _year(year), data)
 
     @rpc
     def update_plan_item(self, school, year, item_id, data):
         data = load(_schema(s.PlanItemSchema), data)
         with self.db.unit_of_work(school) as uow:
-            return plans.update_item(uow, int(year), int(item_id), data)
+            return plans.update_item(uow, _year(year), int(item_id), data)
 
     @rpc
     def publish_plan(self, school, year, data=None):
         with self.db.unit_of_work(school) as uow:
-            return plans.publish_plan(uow, int(year))
+            return plans.publish_plan(uow, _year(year))
 
     @rpc
     def calendar(self, school, query):
@@ -393,9 +401,10 @@ class EventsService(MemberDirectoryMixin, OpsEndpoints):
     @rpc
     def annual_summary(self, school, year):
         with self.db.read(school) as session:
-            return summary.own_summary(session, school, int(year))
+            return summary.own_summary(session, school, _year(year))
 
     def _gather(self, school, year) -> dict:
+        year = _year(year)
         from nameko.standalone.rpc import ClusterRpcProxy
         from shared.plugins import discover
         names = [n for n, p in discover().items() if p.annual_summary and p.service]
@@ -407,14 +416,14 @@ class EventsService(MemberDirectoryMixin, OpsEndpoints):
             try:
                 with ClusterRpcProxy(self.config, context_data=self.ctx.current.to_context_data(),
                                      timeout=SUMMARY_TIMEOUT) as proxy:
-                    return name, getattr(proxy, name).annual_summary(school=school, year=int(year))
+                    return name, getattr(proxy, name).annual_summary(school=school, year=_year(year))
             except Exception as exc:   # a missing or failing service is shown as missing
                 log.warning("annual_summary of %s failed: %r", name, exc)
                 return name, exc
         pool = eventlet.GreenPool(len(names) or 1)
         for name, answer in pool.imap(ask, names):
             answers[name] = answer
-        return summary.assemble(school, int(year), answers)
+        return summary.assemble(school, _year(year), answers)
 
     @rpc
     def year_summary(self, school, year):

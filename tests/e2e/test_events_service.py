@@ -182,6 +182,8 @@ def test_the_district_sets_a_task_and_sees_which_schools_planned_it(admin, setup
     assert cal["months"][0]["items"][0]["link"] == {"service": "events", "kind": "activity", "id": "1"}
     assert_problem(chair.post("/api/v1/district/events/tasks", json={"year": 2027, "title": "x"}), 403,
                    "role_forbidden")
+    assert_problem(chair.get(ev(code, "/plans/twenty")), 404, "not_found")
+    assert_problem(chair.get(ev(code, "/summary/1850")), 404, "not_found")
 
 
 def test_schools_enter_a_district_competition_and_the_district_ranks_them(admin, setup, other_school):
