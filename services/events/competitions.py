@@ -1,0 +1,122 @@
+"""区级比赛 (district competitions): the district creates one; schools enter teams and athletes
+from their own members; the district records results and ranks the schools."""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from services.events.activities import directory_member
+from services.events.orm import Competition, CompetitionEntry
+from shared.errors import Conflict, NotFound, ValidationFailed
+
+
+def competition_view(row: Competition) -> dict:
+    return {"id": row.id, "title": row.title, "kind": row.kind, "year": row.year,
+            "held_on": row.held_on.isoformat() if row.held_on else None, "place": row.place,
+            "entries_close_on": row.entries_close_on.isoformat() if row.entries_close_on else None,
+            "max_athletes": row.max_athletes, "status": row.status}
+
+
+def entry_view(row: CompetitionEntry) -> dict:
+    return {"id": row.id, "competition_id": row.competition_id, "school": row.school, "team_name": row.team_name,
+            "athletes": row.athletes, "rank": row.rank, "score": str(row.score) if row.score is not None else None,
+            "award": row.award}
+
+
+def load(session, competition_id: int) -> Competition:
+    row = session.get(Competition, competition_id)
+    if row is None:
+        raise NotFound("competition_not_found", params={"id": competition_id})
+    return row
+
+
+def create(uow, data: dict) -> dict:
+    row = Competition(status="open", **data)
+    uow.session.add(row)
+    uow.session.flush()
+    uow.publish("events.competition_announced", {"competition_id": row.id, "title": row.title, "kind": row.kind,
+                                                 "year": row.year, "held_on": row.held_on,
+                                                 "entries_close_on": row.entries_close_on}, school=None)
+    uow.commit()
+    return competition_view(row)
+
+
+def list_competitions(session, year: int | None) -> dict:
+    stmt = select(Competition).order_by(Competition.year.desc(), Competition.id)
+    if year:
+        stmt = stmt.where(Competition.year == year)
+    rows = session.execute(stmt).scalars().all()
+    return {"items": [competition_view(r) for r in rows], "total": len(rows)}
+
+
+def enter(uow, school: str, competition_id: int, data: dict, today: date) -> dict:
+    """A school's team: its athletes must be live members of that school."""
+    session = uow.session
+    comp = load(session, competition_id)
+    if comp.status != "open" or (comp.entries_close_on and today > comp.entries_close_on):
+        raise Conflict("entries_closed")
+    ids = data["athlete_ids"]
+    if len(set(ids)) != len(ids):
+        raise ValidationFailed(fields={"athlete_ids": ["duplicate_athlete"]})
+    if comp.max_athletes and len(ids) > comp.max_athletes:
+        raise ValidationFailed(fields={"athlete_ids": ["too_many_athletes"]}, params={"max": comp.max_athletes})
+    athletes = []
+    for i, member_id in enumerate(ids):
+        m = directory_member(session, member_id, f"athlete_ids.{i}")
+        athletes.append({"member_id": m.member_id, "name": m.name})
+    row = CompetitionEntry(school=school, competition_id=competition_id, team_name=data["team_name"],
+                           athletes=athletes)
+    session.add(row)
+    try:
+        uow.commit()
+    except IntegrityError:
+        raise Conflict("team_already_entered", fields={"team_name": ["team_already_entered"]}) from None
+    return entry_view(row)
+
+
+def school_entries(session, competition_id: int) -> dict:
+    load(session, competition_id)
+    rows = session.execute(select(CompetitionEntry).where(CompetitionEntry.competition_id == competition_id)
+                           .order_by(CompetitionEntry.id)).scalars().all()
+    return {"items": [entry_view(r) for r in rows], "total": len(rows)}
+
+
+def record_results(uow, competition_id: int, data: dict) -> dict:
+    session = uow.session
+    comp = load(session, competition_id)
+    errors = {}
+    entries = {e.id: e for e in session.execute(select(CompetitionEntry).where(
+        CompetitionEntry.competition_id == competition_id)).scalars()}
+    for i, result in enumerate(data["results"]):
+        entry_id, rank = result.get("entry_id"), result.get("rank")
+        if not isinstance(entry_id, int) or entry_id not in entries:
+            errors[f"results.{i}.entry_id"] = ["entry_not_found"]
+        if rank is not None and (not isinstance(rank, int) or rank < 1):
+            errors[f"results.{i}.rank"] = ["out_of_range"]
+        score = result.get("score")
+        if score is not None and not isinstance(score, str):
+            errors[f"results.{i}.score"] = ["money_not_string"]
+    if errors:
+        raise ValidationFailed(fields=errors)
+    from decimal import Decimal, InvalidOperation
+    for i, result in enumerate(data["results"]):
+        e = entries[result["entry_id"]]
+        e.rank = result.get("rank")
+        try:
+            e.score = Decimal(result["score"]) if result.get("score") is not None else None
+        except InvalidOperation:
+            raise ValidationFailed(fields={f"results.{i}.score": ["invalid"]}) from None
+        e.award = result.get("award")
+    comp.status = "finished"
+    uow.commit()
+    return rankings(session, competition_id)
+
+
+def rankings(session, competition_id: int) -> dict:
+    comp = load(session, competition_id)
+    rows = session.execute(select(CompetitionEntry).where(CompetitionEntry.competition_id == competition_id)).scalars().all()
+    ranked = sorted(rows, key=lambda e: (e.rank is None, e.rank or 0, e.school, e.team_name))
+    return {**competition_view(comp), "entries": [entry_view(e) for e in ranked],
+            "schools": sorted({e.school for e in rows})}
