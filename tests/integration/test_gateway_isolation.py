@@ -173,6 +173,46 @@ def _path(route, school: str, ids: dict) -> str:
     return path
 
 
+def sample_body(schema, ids: dict) -> dict:
+    """Every required field of ``schema`` with a value of its type (ids of the target school where
+    the field names one), plus the fields a schema-level rule may ask for."""
+    from marshmallow import fields as f, validate as v
+    from shared.validation import Money
+
+    def value(name, field):
+        for rule in field.validators:
+            if isinstance(rule, v.OneOf):
+                return list(rule.choices)[0]
+        if name in ids:
+            return ids[name]
+        if isinstance(field, f.Nested):
+            nested = field.schema
+            body = sample_body(nested, ids)
+            return [body] if field.many else body
+        if isinstance(field, f.List):
+            return [value(name, field.inner)]
+        if isinstance(field, Money) or isinstance(field, f.Decimal):
+            return "100.00"
+        for kind, sample in ((f.Boolean, True), (f.Date, "2026-03-01"), (f.DateTime, "2026-03-01T08:00:00"),
+                             (f.Integer, 1), (f.Float, 1.0), (f.Dict, {}), (f.Email, "x@example.cn")):
+            if isinstance(field, kind):
+                return sample
+        if isinstance(field, f.String):
+            for rule in field.validators:
+                if isinstance(rule, v.Length) and rule.min and rule.min > 4:
+                    return "越" * rule.min
+            return "越权"
+        return "越权"
+    wanted = [name for name, field in schema.fields.items()
+              if not field.dump_only and (field.required or name in ids)]
+    body = {name: value(name, schema.fields[name]) for name in wanted}
+    try:
+        schema.load(body)
+    except Exception:   # a schema-level rule wants more: every field, then
+        body = {name: value(name, field) for name, field in schema.fields.items() if not field.dump_only}
+    return body
+
+
 def _request(route, attacker: School, target_school: str, target_ids: dict) -> dict:
     """Keyword arguments for a request that would really change something if it got through."""
     suffix = route.path[len(SCHOOL_PREFIX):] if route.path.startswith(SCHOOL_PREFIX) else route.path
@@ -201,7 +241,10 @@ def _request(route, attacker: School, target_school: str, target_ids: dict) -> d
     }
     if (route.method, suffix) in bodies:
         return {"json": bodies[(route.method, suffix)]}
-    if route.request is not None or route.method in ("POST", "PUT", "PATCH"):
+    if route.request is not None:
+        # a body the route's schema accepts, so the request reaches the service's own checks
+        return {"json": sample_body(route.request(), target_ids)}
+    if route.method in ("POST", "PUT", "PATCH"):
         return {"json": {}}
     if route.query is not None and "birthdays" in route.path:
         return {"params": {"month": 5}}
