@@ -201,6 +201,10 @@ class HealthBookingSchema(Strict):
     slot_on = fields.Date(allow_none=True)
 
 
+class BookingQuery(Strict):
+    follow_up = fields.Boolean(load_default=False, metadata={"description": "only bookings flagged for follow-up"})
+
+
 class HealthResultSchema(Strict):
     attended = fields.Boolean(required=True)
     follow_up = fields.Boolean(load_default=False)

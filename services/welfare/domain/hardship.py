@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from services.welfare.domain.errors import WelfareConflict, WelfareInvalid
 
 CATEGORIES = ("extreme", "ordinary", "sudden")          # 特困, 一般困难, 突发困难
-CLOSE_REASONS = ("recovery", "retirement", "transfer", "death")
+CLOSE_REASONS = ("recovery", "retirement", "transfer", "death", "left")   # left: resigned, withdrew…
 OPEN = ("applied", "visited", "verified", "notice", "approved")
 # step -> statuses it may be taken from, and the status it leads to
 STEPS = {

@@ -1,14 +1,14 @@
 """welfare schema
 
-Revision ID: c1f2a9eb7db1
+Revision ID: 557607bd0ea4
 Revises: bcd4a8ab8aae
-Create Date: 2026-11-22 10:26:51.748442
+Create Date: 2026-11-22 10:30:27.111578
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = 'c1f2a9eb7db1'
+revision = '557607bd0ea4'
 down_revision = 'bcd4a8ab8aae'
 branch_labels = None
 depends_on = None
