@@ -138,3 +138,22 @@ def cap_usage(session, member_id: int, year: int) -> dict:
 
 def of_case(session, case_id: int) -> list[Payment]:
     return list(session.scalars(select(Payment).where(Payment.case_id == case_id).order_by(Payment.id)))
+
+
+def request_many(uow, school: str, items: list[dict], today: date, actor: str | None) -> dict:
+    """Many payments at once (a festival's gifts, a month's cakes): each is checked against the
+    policy on its own; the allowed ones are recorded and requested from finance in one
+    transaction, the refused ones are reported with the rule they break. Members are locked in
+    id order so that two batches never wait on each other in a cycle."""
+    from shared.errors import DomainError
+    policy = policies.effective(uow.session)
+    results: list[dict | None] = [None] * len(items)
+    for index in sorted(range(len(items)), key=lambda i: (items[i]["member_id"], i)):
+        try:
+            p = request(uow, school, today=today, actor=actor, policy=policy, **items[index])
+            results[index] = {"index": index, "accepted": True, "payment": view(p)}
+        except DomainError as exc:
+            results[index] = {"index": index, "accepted": False, "code": exc.code, "fields": exc.fields,
+                              "params": exc.params}
+    accepted = sum(1 for r in results if r["accepted"])
+    return {"items": results, "accepted": accepted, "refused": len(items) - accepted}

@@ -56,6 +56,9 @@ ROUTES = [
     # 支付申请
     r("POST", SCHOOL + "/payments", "福利支付申请（先核对政策标准，再报财务）", "Request a payment (checked against the caps)",
       "request_payment", OFFICERS, "payments", request=s.PaymentCreateSchema, status=201),
+    r("POST", SCHOOL + "/payments/batch", "批量支付申请（逐笔核对标准，超标的逐笔说明）",
+      "Request many payments, each checked against the caps", "request_payments", OFFICERS, "payments",
+      request=s.PaymentBatchSchema, timeout=60),
     r("GET", SCHOOL + "/payments", "支付申请及财务答复", "Payments and finance's answers", "list_payments", READ, "payments",
       query=s.PaymentQuery),
     r("GET", SCHOOL + "/payments/{payment_id}", "支付申请详情", "A payment", "get_payment", READ | MEMBERS, "payments"),

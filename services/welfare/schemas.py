@@ -101,6 +101,10 @@ class PaymentCreateSchema(Strict):
     hardship_file_id = fields.Integer(strict=True)
 
 
+class PaymentBatchSchema(Strict):
+    payments = fields.List(fields.Nested(PaymentCreateSchema), required=True, validate=validate.Length(min=1, max=1000))
+
+
 class PaymentQuery(PageQuery):
     status = fields.String(validate=validate.OneOf(("pending", "received", "approved", "rejected", "paid")))
     kind = fields.String(validate=validate.OneOf(KINDS))

@@ -145,6 +145,14 @@ class WelfareService(MemberDirectoryMixin, OpsEndpoints):
             return result
 
     @rpc
+    def request_payments(self, school, data):
+        data = load(s.PaymentBatchSchema, data)
+        with self.db.unit_of_work(school) as uow:
+            result = payments.request_many(uow, school, data["payments"], date.today(), self.ctx.current.actor)
+            uow.commit()
+            return result
+
+    @rpc
     def list_payments(self, school, query=None):
         query = load(s.PaymentQuery, query or {})
         with self.db.read(school) as session:

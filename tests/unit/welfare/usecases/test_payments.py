@@ -152,3 +152,19 @@ def test_the_district_policy_replaces_the_defaults(wf):
     assert exc.value.code == "payment_over_cap_per_event"
     # hospitalisation has no district row any more: no cap
     assert request(wf, amount=money("5000.00"))["status"] == "pending"
+
+
+def test_a_batch_records_the_allowed_payments_and_names_the_rule_each_refused_one_breaks(wf):
+    items = [dict(member_id=1, kind="holiday_gift", form="goods", amount=money("1000.00"), purpose="春节"),
+             dict(member_id=1, kind="holiday_gift", form="goods", amount=money("600.00"), purpose="中秋"),
+             dict(member_id=3, kind="holiday_gift", form="goods", amount=money("100.00"), purpose="别校"),
+             dict(member_id=2, kind="holiday_gift", form="shopping_card", amount=money("100.00"), purpose="购物卡"),
+             dict(member_id=2, kind="holiday_gift", form="goods", amount=money("500.00"), purpose="春节")]
+    with wf.uow(S1) as uow:
+        result = payments.request_many(uow, S1, items, TODAY, "welfare1")
+        uow.commit()
+    assert (result["accepted"], result["refused"]) == (2, 3)
+    assert [r["accepted"] for r in result["items"]] == [True, False, False, False, True]
+    assert [r.get("code") for r in result["items"]] == [None, "payment_over_cap_per_member_year",
+                                                       "welfare_member_unknown", "payment_form_forbidden", None]
+    assert len(wf.outbox("welfare.payment_requested")) == 2
