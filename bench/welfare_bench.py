@@ -50,17 +50,19 @@ def wait_directory(base: str, admin_token: str, expected: int, timeout: float = 
     raise RuntimeError(f"welfare's directory did not reach {expected} members in {timeout}s")
 
 
-def bench_birthdays(base: str, schools: list[dict], requests_n: int, threads: int, seed: int = 7) -> dict:
+def bench_birthdays(base: str, schools: list[dict], requests_n: int, threads: int, seed: int = 7,
+                    path: str = "/welfare/birthdays") -> dict:
     rng = random.Random(seed)
     plan = [(rng.choice(schools), rng.randint(1, 12)) for _ in range(requests_n)]
     warm = plan[: max(10, requests_n // 20)]
-    sizes, errors = [], []
+    sizes: list[int] = []
+    errors: list[int] = []
 
     def one(item):
         school, month = item
         session = sessions[school["code"]]
         t0 = time.perf_counter()
-        r = session.get(f"{base}/api/v1/schools/{school['code']}/welfare/birthdays", params={"month": month}, timeout=30)
+        r = session.get(f"{base}/api/v1/schools/{school['code']}{path}", params={"month": month}, timeout=30)
         ms = (time.perf_counter() - t0) * 1000
         if r.status_code != 200:
             errors.append(r.status_code)
@@ -197,6 +199,10 @@ def main(argv=None) -> int:
         out["quiet"] = stack.wait_quiet(timeout=300)
         if not args.skip_birthdays:
             out["birthdays"] = bench_birthdays(stack.gateway_url, seeded["schools"], args.requests, args.threads)
+            out["birthdays_sequential"] = bench_birthdays(stack.gateway_url, seeded["schools"], args.requests // 2, 1)
+            # the same list from membership (also an RPC), under the same load: a yardstick
+            out["baseline_membership_birthdays"] = bench_birthdays(stack.gateway_url, seeded["schools"],
+                                                                   args.requests // 2, args.threads, path="/birthdays")
         if args.settle:
             out["settle"] = bench_settle(stack.gateway_url, seeded["schools"][0], args.payments, args.batch)
     write_result("welfare", out, RESULTS / "welfare.json")
