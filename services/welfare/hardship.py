@@ -6,7 +6,7 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from services.welfare import members
+from services.welfare import members, policies
 from services.welfare.domain import hardship as model
 from services.welfare.domain.errors import WelfareConflict, WelfareNotFound
 from services.welfare.orm import HardshipCheck, HardshipFile, HardshipObjection
@@ -59,7 +59,8 @@ def step(uow, file_id: int, name: str, data: dict, context, today: date) -> dict
     elif name == "verify":
         f.verified_on, f.verify_notes = on, data.get("notes")
     elif name == "start_notice":
-        f.notice_starts_on, f.notice_days = data.get("starts_on") or today, data["days"]
+        days = data.get("days") or policies.settings(session)["hardship_notice_days"]
+        f.notice_starts_on, f.notice_days = data.get("starts_on") or today, int(days)
     elif name == "approve":
         model.check_notice_completed(f.notice_starts_on, f.notice_days, _unresolved(session, f.id), today)
         f.approved_on, f.approved_by, f.last_checked_on = today, context.actor, today

@@ -37,6 +37,7 @@ class DistrictPolicy(Base):
     __tablename__ = "district_policy"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     forbidden_forms: Mapped[list] = mapped_column(JSON, nullable=False)
+    settings: Mapped[dict | None] = mapped_column(JSON)   # retirement ages, student-aid tiers, notice days
     updated_by: Mapped[str | None] = mapped_column(String(64))
     updated_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
 

@@ -31,7 +31,7 @@ ROUTES = [
     # 福利政策
     r("GET", DISTRICT_PATH + "/policy", "区福利政策标准", "District welfare policy", "district_policy", DISTRICT, "policy"),
     r("PUT", DISTRICT_PATH + "/policy", "设置区福利政策标准（上限、禁止形式）", "Set the district welfare policy",
-      "set_district_policy", DISTRICT, "policy", request=s.PolicySetSchema),
+      "set_district_policy", DISTRICT, "policy", request=s.DistrictPolicySetSchema),
     r("GET", SCHOOL + "/policy", "本校执行的福利标准", "The school's effective policy", "school_policy", EVERYONE, "policy"),
     r("PUT", SCHOOL + "/policy", "学校收紧福利标准", "Narrow the policy for the school", "set_school_policy",
       frozenset({"school_admin"}), "policy", request=s.PolicySetSchema),

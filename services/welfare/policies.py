@@ -8,6 +8,7 @@ from sqlalchemy import select
 from services.welfare.domain import policy as model
 from services.welfare.orm import DistrictPolicy, DistrictPolicyRule, SchoolPolicy, SchoolPolicyRule
 from shared.db.base import utcnow
+from shared.jsonutil import json_ready
 
 
 def _rule(row) -> model.Rule:
@@ -18,6 +19,12 @@ def district(session) -> model.Policy:
     rows = [_rule(r) for r in session.scalars(select(DistrictPolicyRule))]
     settings = session.get(DistrictPolicy, 1)
     return model.district_policy(rows, None if settings is None else frozenset(settings.forbidden_forms))
+
+
+def settings(session) -> dict:
+    """The district's settings (retirement ages, student-aid tiers, notice days) over the defaults."""
+    row = session.get(DistrictPolicy, 1)
+    return model.merged_settings(row.settings if row is not None else None)
 
 
 def effective(session) -> model.Policy:
@@ -37,6 +44,10 @@ def view(policy: model.Policy) -> dict:
             "forms": sorted(model.FORMS)}
 
 
+def district_view(session) -> dict:
+    return {**view(district(session)), "settings": settings(session)}
+
+
 def set_district(uow, data: dict, actor: str) -> dict:
     """区教育工会 replaces its policy table (the rows given are the whole table)."""
     session = uow.session
@@ -49,13 +60,15 @@ def set_district(uow, data: dict, actor: str) -> dict:
         session.add(DistrictPolicyRule(kind=r["kind"], per_event=r.get("per_event"),
                                        per_member_year=r.get("per_member_year"),
                                        times_per_year=r.get("times_per_year"), updated_by=actor, updated_at=utcnow()))
-    settings = session.get(DistrictPolicy, 1)
-    if settings is None:
-        settings = DistrictPolicy(id=1, forbidden_forms=[])
-        session.add(settings)
-    settings.forbidden_forms, settings.updated_by, settings.updated_at = sorted(set(data["forbidden_forms"])), actor, utcnow()
+    row = session.get(DistrictPolicy, 1)
+    if row is None:
+        row = DistrictPolicy(id=1, forbidden_forms=[])
+        session.add(row)
+    row.forbidden_forms, row.updated_by, row.updated_at = sorted(set(data["forbidden_forms"])), actor, utcnow()
+    if data.get("settings") is not None:
+        row.settings = json_ready(model.merged_settings({**(row.settings or {}), **data["settings"]}))
     session.flush()
-    result = view(district(session))
+    result = district_view(session)
     uow.commit()
     return result
 

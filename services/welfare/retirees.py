@@ -6,12 +6,13 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from services.welfare import members
+from services.welfare import members, policies
 from services.welfare.domain import people
 from services.welfare.orm import DirectoryMember, RetireeCareRecord
 
 
 def upcoming(session, within_years: int, today: date, ages: dict | None = None) -> dict:
+    ages = ages or policies.settings(session)["retirement_age"]
     rows = session.scalars(select(DirectoryMember).where(DirectoryMember.status == "active"))
     soon = [m for m in rows if people.retiring_within(m.birth_date, m.gender, today, within_years, ages)]
     visits = dict(session.execute(select(RetireeCareRecord.member_id, func.max(RetireeCareRecord.happened_on))

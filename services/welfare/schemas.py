@@ -45,6 +45,27 @@ class PolicySetSchema(Strict):
     forbidden_forms = fields.List(fields.String(validate=validate.OneOf(FORMS)), load_default=list)
 
 
+class TiersSchema(Strict):
+    university = Money()
+    vocational_college = Money()
+    senior_high = Money()
+
+
+class RetirementAgeSchema(Strict):
+    male = fields.Integer(validate=validate.Range(min=45, max=70))
+    female = fields.Integer(validate=validate.Range(min=45, max=70))
+
+
+class DistrictSettingsSchema(Strict):
+    retirement_age = fields.Nested(RetirementAgeSchema)
+    student_aid_tiers = fields.Nested(TiersSchema)
+    hardship_notice_days = fields.Integer(validate=validate.Range(min=1, max=60))
+
+
+class DistrictPolicySetSchema(PolicySetSchema):
+    settings = fields.Nested(DistrictSettingsSchema, allow_none=True, load_default=None)
+
+
 # --- 慰问 ---------------------------------------------------------------------------------------
 
 class CareKindCreateSchema(Strict):
@@ -134,7 +155,8 @@ class HardshipStepSchema(Strict):
 
 class HardshipNoticeSchema(Strict):
     starts_on = fields.Date()
-    days = fields.Integer(load_default=hardship_model.DEFAULT_NOTICE_DAYS, validate=validate.Range(min=1, max=60))
+    days = fields.Integer(validate=validate.Range(min=1, max=60),
+                          metadata={"description": "公示天数; the district's setting when omitted"})
 
 
 class HardshipObjectionSchema(Strict):

@@ -60,12 +60,12 @@ class WelfareService(MemberDirectoryMixin, OpsEndpoints):
     @rpc
     def district_policy(self):
         with self.db.read(district=True) as session:
-            return policies.view(policies.district(session))
+            return policies.district_view(session)
 
     @rpc
     def set_district_policy(self, data):
         self._district_only()
-        data = load(s.PolicySetSchema, data)
+        data = load(s.DistrictPolicySetSchema, data)
         with self.db.unit_of_work(district=True) as uow:
             return policies.set_district(uow, data, self.ctx.current.actor)
 

@@ -7,17 +7,21 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from services.welfare import members, payments
+from services.welfare import members, payments, policies
 from services.welfare.domain.errors import WelfareConflict, WelfareInvalid
 from services.welfare.orm import StudentAid
 
-# tiers by education stage, with the award of each: a setting of the district, these are defaults
-TIERS = {"university": ("tier1", Decimal("3000.00")), "vocational_college": ("tier2", Decimal("2000.00")),
-         "senior_high": ("tier3", Decimal("1000.00"))}
+TIER_NAMES = {"university": "tier1", "vocational_college": "tier2", "senior_high": "tier3"}
 
 
-def tier_of(stage: str, tiers: dict | None = None) -> tuple[str, Decimal]:
-    return (tiers or TIERS)[stage]
+def _tiers(session) -> dict:
+    """Award per tier: the district's setting (policies.settings), by education stage."""
+    amounts = policies.settings(session)["student_aid_tiers"]
+    return {stage: (name, Decimal(str(amounts[stage])).quantize(Decimal("0.01"))) for stage, name in TIER_NAMES.items()}
+
+
+def tier_of(stage: str, tiers: dict) -> tuple[str, Decimal]:
+    return tiers[stage]
 
 
 def award(uow, school: str, data: dict, context, today: date) -> dict:
@@ -33,7 +37,7 @@ def award(uow, school: str, data: dict, context, today: date) -> dict:
     hardship = payments.approved_file_of(session, person.member_id)
     if hardship is None:
         raise WelfareInvalid("student_aid_not_eligible", fields={"member_id": ["student_aid_not_eligible"]})
-    tier, amount = tier_of(data["stage"])
+    tier, amount = tier_of(data["stage"], _tiers(session))
     aid = StudentAid(school=school, member_id=person.member_id, member_name=person.name, student_name=name,
                      year=data["year"], stage=data["stage"], tier=tier, amount=amount, hardship_file_id=hardship.id)
     session.add(aid)
@@ -56,5 +60,5 @@ def view(a) -> dict:
 
 def listing(session, year: int) -> dict:
     items = [view(a) for a in session.scalars(select(StudentAid).where(StudentAid.year == year).order_by(StudentAid.id))]
-    return {"year": year, "items": items, "total": len(items), "tiers": {k: {"tier": t, "amount": a}
-                                                                         for k, (t, a) in TIERS.items()}}
+    return {"year": year, "items": items, "total": len(items),
+            "tiers": {k: {"tier": t, "amount": a} for k, (t, a) in _tiers(session).items()}}

@@ -20,7 +20,6 @@ STEPS = {
     "close": (("approved",), "closed"),
     "recheck": (("approved",), "approved"),
 }
-DEFAULT_NOTICE_DAYS = 5
 RECHECK_EVERY_DAYS = 365
 
 

@@ -67,6 +67,24 @@ DEFAULT_RULES = {r.kind: r for r in (
 DEFAULT_FORBIDDEN = frozenset({"shopping_card"})
 
 
+# district settings that are not caps; the seeds do not fix them, so these are defaults
+DEFAULT_SETTINGS = {
+    "retirement_age": {"male": 60, "female": 55},          # 法定退休年龄 (changes with national policy)
+    "student_aid_tiers": {"university": "3000.00", "vocational_college": "2000.00", "senior_high": "1000.00"},
+    "hardship_notice_days": 5,                              # 公示天数
+}
+
+
+def merged_settings(stored: dict | None) -> dict:
+    out = {k: (dict(v) if isinstance(v, dict) else v) for k, v in DEFAULT_SETTINGS.items()}
+    for key, value in (stored or {}).items():
+        if isinstance(out.get(key), dict) and isinstance(value, dict):
+            out[key].update(value)
+        elif value is not None:
+            out[key] = value
+    return out
+
+
 @dataclass(frozen=True)
 class Policy:
     """The effective policy of one school: the district's rules narrowed by the school's."""

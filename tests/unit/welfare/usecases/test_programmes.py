@@ -274,3 +274,27 @@ def test_the_annual_summary_counts_the_years_work(wf):
     assert summary["care_cases"] == 1 and summary["care_visits"] == 1
     assert summary["payments"] == {"hospitalisation": {"amount": money("500.00"), "count": 1}}
     assert summary["payments_total"] == money("500.00")
+
+
+def test_the_district_settings_change_retirement_ages_aid_tiers_and_notice_days(wf):
+    from services.welfare import policies
+    with wf.uow(None) as uow:
+        view = policies.set_district(uow, {"rules": [], "forbidden_forms": [], "settings": {
+            "retirement_age": {"female": 60}, "student_aid_tiers": {"university": money("5000.00")},
+            "hardship_notice_days": 7}}, "admin")
+    assert view["settings"]["retirement_age"] == {"male": 60, "female": 60}
+    assert view["settings"]["student_aid_tiers"]["senior_high"] == "1000.00"
+    wf.member(S1, 11, "陈老师", birth="1969-01-01")     # female: 55 -> 2024 (past), 60 -> 2029
+    with wf.read(S1) as session:
+        assert [i["member_id"] for i in retirees.upcoming(session, 3, date(2026, 8, 1))["items"]] == [11]
+    approved_file(wf)
+    assert award(wf)["amount"] == money("5000.00")
+    with wf.uow(S1, CHAIR) as uow:
+        f = hardship.apply(uow, S1, {"member_id": 2, "household": [], "category": "ordinary", "situation": "x"}, CHAIR,
+                           TODAY)
+    for name in ("home_visit", "verify"):
+        with wf.uow(S1, CHAIR) as uow:
+            hardship.step(uow, f["id"], name, {}, CHAIR, TODAY)
+    with wf.uow(S1, CHAIR) as uow:
+        noticed = hardship.step(uow, f["id"], "start_notice", {"starts_on": TODAY}, CHAIR, TODAY)
+    assert noticed["notice_days"] == 7

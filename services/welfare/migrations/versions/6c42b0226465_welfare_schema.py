@@ -1,14 +1,14 @@
 """welfare schema
 
-Revision ID: 557607bd0ea4
+Revision ID: 6c42b0226465
 Revises: bcd4a8ab8aae
-Create Date: 2026-11-22 10:30:27.111578
+Create Date: 2026-11-22 10:38:42.518218
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '557607bd0ea4'
+revision = '6c42b0226465'
 down_revision = 'bcd4a8ab8aae'
 branch_labels = None
 depends_on = None
@@ -120,6 +120,7 @@ def upgrade() -> None:
     op.create_table('district_policy',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('forbidden_forms', sa.JSON(), nullable=False),
+    sa.Column('settings', sa.JSON(), nullable=True),
     sa.Column('updated_by', sa.String(length=64), nullable=True),
     sa.Column('updated_at', sa.DateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_district_policy'))
