@@ -3,15 +3,17 @@ from __future__ import annotations
 
 from shared.directory import LIVE
 
-from services.welfare.domain.errors import WelfareForbidden, WelfareInvalid
+from services.welfare.domain.errors import WelfareForbidden, WelfareInvalid, WelfareNotFound
 from services.welfare.orm import DirectoryMember
 
 OFFICERS = frozenset({"welfare_officer", "school_admin"})
 
 
-def member(session, member_id: int, *, field: str = "member_id", live: bool = True, lock: bool = False) -> DirectoryMember:
+def member(session, member_id: int, *, field: str | None = "member_id", live: bool = True,
+           lock: bool = False) -> DirectoryMember:
     """The member of this school union, or a field error naming ``field`` (a member of another
-    school is as unknown here as one who never existed)."""
+    school is as unknown here as one who never existed); ``field=None``: the member named in the
+    path, so 404."""
     if lock:
         from sqlalchemy import select
         row = session.scalars(select(DirectoryMember).where(DirectoryMember.member_id == int(member_id))
@@ -19,6 +21,8 @@ def member(session, member_id: int, *, field: str = "member_id", live: bool = Tr
     else:
         row = session.get(DirectoryMember, int(member_id))
     if row is None or row.school not in (session.info.get("schools") or {row.school}):
+        if field is None:
+            raise WelfareNotFound("welfare_member_unknown")
         raise WelfareInvalid("welfare_member_unknown", fields={field: ["welfare_member_unknown"]})
     if live and row.status not in LIVE:
         raise WelfareInvalid("welfare_member_not_live", fields={field: ["welfare_member_not_live"]})

@@ -125,7 +125,7 @@ def search(session, query: dict) -> dict:
 
 def cap_usage(session, member_id: int, year: int) -> dict:
     """A member's use of every capped kind in ``year``: counted, cap, remaining."""
-    person = members.member(session, member_id, live=False)
+    person = members.member(session, member_id, field=None, live=False)
     policy = policies.effective(session)
     out = []
     for kind, rule in sorted(policy.rules.items()):

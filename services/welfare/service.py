@@ -6,8 +6,8 @@ from datetime import date
 from nameko.dependency_providers import Config
 from nameko.rpc import rpc
 
-from services.welfare import (birthdays, care, district, hardship, health, mutual_aid, outreach, payments, policies,
-                              retirees, student_aid)
+from services.welfare import (birthdays, care, district, hardship, health, members, mutual_aid, outreach, payments,
+                              policies, retirees, student_aid)
 from services.welfare.metrics import WelfareGauges
 from services.welfare import schemas as s
 from services.welfare.orm import Base, DirectoryGroup, DirectoryMember
@@ -109,6 +109,7 @@ class WelfareService(MemberDirectoryMixin, OpsEndpoints):
         query = load(s.CareCaseQuery, query or {})
         query["member_id"] = int(member_id)
         with self.db.unit_of_work(school) as uow:
+            members.member(uow.session, int(member_id), field=None, live=False)
             return care.list_cases(uow, school, query, self.ctx.current)
 
     @rpc

@@ -168,3 +168,10 @@ def test_a_batch_records_the_allowed_payments_and_names_the_rule_each_refused_on
     assert [r.get("code") for r in result["items"]] == [None, "payment_over_cap_per_member_year",
                                                        "welfare_member_unknown", "payment_form_forbidden", None]
     assert len(wf.outbox("welfare.payment_requested")) == 2
+
+
+def test_the_cap_usage_of_a_member_of_another_school_is_not_found(wf):
+    from shared.errors import NotFound
+    with wf.read(S1) as session:
+        with pytest.raises(NotFound):
+            payments.cap_usage(session, 3, TODAY.year)
