@@ -7,6 +7,7 @@ from services.welfare.domain.errors import WelfareForbidden, WelfareInvalid, Wel
 from services.welfare.orm import DirectoryMember
 
 OFFICERS = frozenset({"welfare_officer", "school_admin"})
+PAYMENT_READERS = OFFICERS | {"finance_officer", "auditor"}   # payments are finance's records too
 
 
 def member(session, member_id: int, *, field: str | None = "member_id", live: bool = True,
@@ -29,9 +30,9 @@ def member(session, member_id: int, *, field: str | None = "member_id", live: bo
     return row
 
 
-def require_self_or_officer(context, member_id: int) -> None:
+def require_self_or_officer(context, member_id: int, officers=OFFICERS) -> None:
     """Officers (welfare officer, union chair) act for anyone; a member only for themself."""
-    if context.role in OFFICERS:
+    if context.role in officers:
         return
     if context.member_id is None or int(context.member_id) != int(member_id):
         raise WelfareForbidden("welfare_own_records_only")

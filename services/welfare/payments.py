@@ -12,7 +12,7 @@ from services.welfare import members, policies
 from services.welfare.domain import payments as model
 from services.welfare.domain import policy as rules
 from services.welfare.domain.errors import WelfareInvalid, WelfareNotFound
-from services.welfare.orm import HardshipFile, Payment
+from services.welfare.orm import CareCase, HardshipFile, Payment
 from shared.db.base import utcnow
 
 log = logging.getLogger(__name__)
@@ -48,6 +48,10 @@ def request(uow, school: str, *, member_id: int, kind: str, form: str, amount: D
     if form not in rules.FORMS:
         raise WelfareInvalid(fields={"form": ["invalid_choice"]})
     person = members.member(session, member_id, lock=True)   # serialises cap checks of one member
+    if case_id is not None:
+        case = session.get(CareCase, int(case_id))
+        if case is None or case.member_id != person.member_id:
+            raise WelfareInvalid("care_case_not_found", fields={"case_id": ["care_case_not_found"]})
     if kind == "hardship":
         found = approved_file_of(session, person.member_id, hardship_file_id)
         if found is None:
@@ -106,7 +110,7 @@ def get(session, payment_id: int, context) -> dict:
     p = session.get(Payment, int(payment_id))
     if p is None:
         raise WelfareNotFound("payment_not_found")
-    members.require_self_or_officer(context, p.member_id)
+    members.require_self_or_officer(context, p.member_id, members.PAYMENT_READERS)
     return view(p)
 
 

@@ -175,3 +175,13 @@ def test_the_cap_usage_of_a_member_of_another_school_is_not_found(wf):
     with wf.read(S1) as session:
         with pytest.raises(NotFound):
             payments.cap_usage(session, 3, TODAY.year)
+
+
+def test_the_finance_officer_reads_any_payment_and_a_payment_names_only_the_members_own_case(wf):
+    from shared.tenancy import CallContext
+    p = request(wf)
+    with wf.read(S1) as session:
+        assert payments.get(session, p["id"], CallContext(school=S1, actor="fin", role="finance_officer"))["id"] == p["id"]
+    with pytest.raises(ValidationFailed) as exc:
+        request(wf, case_id=12345)
+    assert exc.value.fields == {"case_id": ["care_case_not_found"]}
