@@ -47,7 +47,8 @@ class WelfareService(MemberDirectoryMixin, OpsEndpoints):
         if after.get("status") in ended and (before is None or before.get("status") != after.get("status")):
             hardship.close_for_member(uow.session, int(after["id"]), ended[after["status"]], date.today())
 
-    @consumes("finance", "spending_request_updated")
+    # idempotent by itself (an answer only moves a payment forward), so no dedupe record
+    @consumes("finance", "spending_request_updated", dedupe=False)
     def on_spending_request_updated(self, uow, event):
         """财务对支付申请的答复: received, approved, rejected (the cap is released) or paid."""
         payments.apply_answer(uow, event.payload)
