@@ -80,7 +80,10 @@ def apply_answer(uow, payload: dict) -> str:
     if payload.get("origin") != "welfare":
         return "not_ours"
     payment_id = model.payment_id_of(payload["request_id"])
-    payment = uow.session.get(Payment, payment_id) if payment_id else None
+    # two answers for one payment may be handled at once (received and approved back to back):
+    # the row lock makes the second wait and see the first one's status
+    payment = uow.session.scalars(select(Payment).where(Payment.id == payment_id).with_for_update()).first() \
+        if payment_id else None
     if payment is None:
         log.warning("finance answered %s, which this service does not know", payload["request_id"])
         return "unknown"

@@ -184,3 +184,22 @@ def test_a_retirement_announced_by_membership_opens_a_care_case(amqp_uri, welfar
     assert case["member_id"] == member_id and case["source"] == "membership" and case["status"] == "open"
     owed = call(amqp_uri, ctx, "list_cases", school=code, query={"owed": True})["items"]
     assert case["id"] in [c["id"] for c in owed]
+
+
+def test_a_batch_of_payments_is_requested_and_every_one_is_settled_none_lost(amqp_uri, finance, school):
+    code, member_id, ctx = school
+    items = [{"member_id": member_id, "kind": "other", "form": "goods", "amount": "10.00", "purpose": f"批量 {i}"}
+             for i in range(60)]
+    items.append({"member_id": member_id, "kind": "wedding", "form": "goods", "amount": "600.01", "purpose": "超标"})
+    result = call(amqp_uri, ctx, "request_payments", school=code, data={"payments": items})
+    assert (result["accepted"], result["refused"]) == (60, 1)
+    assert result["items"][-1]["code"] == "payment_over_cap_per_event"
+    accepted = [i["payment"] for i in result["items"] if i["accepted"]]
+    for payment in accepted:
+        finance.answer(finance.request_for(payment), "received")
+        finance.answer(finance.request_for(payment), "approved")
+
+    def all_approved():
+        listed = call(amqp_uri, ctx, "list_payments", school=code, query={"status": "approved", "page_size": 500})
+        return {p["id"] for p in listed["items"]} >= {p["id"] for p in accepted}
+    testing.wait_for(all_approved, 60, interval=0.5, what="every batch payment to be approved")
