@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.welfare import care, payments, policies
+from services.welfare import payments, policies
 from shared.errors import ValidationFailed
 
 from .support import CHAIR, OFFICER, S1, S2, TODAY, as_member, money
