@@ -6,6 +6,7 @@ with finance end to end.
     .venv/bin/python -m bench.welfare_bench --schools 5 --per-school 100 --requests 300   # smoke
     .venv/bin/python -m bench.welfare_bench --settle                 # + payments settled with finance
     .venv/bin/python -m bench.welfare_bench --settle --skip-birthdays --schools 3 --per-school 400
+    .venv/bin/python -m bench.welfare_bench --settle --fake-finance --skip-birthdays --schools 3   # no finance yet
 
 Birthdays: after seeding (bench.seed: XLSX imports through the gateway) the bench waits until
 welfare's member directory holds every member (membership events), then sends ``--requests``
@@ -125,9 +126,49 @@ def _welfare_counts(http, base, code) -> dict:
     return out
 
 
-def bench_settle(base: str, school: dict, payments: int, batch: int, timeout: float = 120.0) -> dict:
+class FakeFinance:
+    """The bench playing finance on the stack's broker (``--fake-finance``, before finance is
+    merged): it reads ``welfare.payment_requested`` and answers ``approved`` for each."""
+
+    def __init__(self, amqp_uri: str):
+        from kombu import Connection, Exchange, Queue
+        self.amqp_uri = amqp_uri
+        self.queue = Queue("bench-fake-finance", Exchange("welfare.events", "topic", durable=True),
+                           routing_key="payment_requested", durable=False, auto_delete=False)
+        with Connection(amqp_uri) as conn:
+            self.queue(conn.channel()).declare()
+
+    def approve_all(self, request_ids: set[str], deadline: float) -> set[str]:
+        from kombu import Connection
+        from shared import contracts
+        contracts.load_all()
+        answered: set[str] = set()
+        with Connection(self.amqp_uri, transport_options={"confirm_publish": True}) as conn:
+            channel = conn.channel()
+            producer = conn.Producer(channel)
+            while answered < request_ids and time.monotonic() < deadline:
+                message = channel.basic_get(self.queue.name, no_ack=True)
+                if message is None:
+                    time.sleep(0.02)
+                    continue
+                payload = json.loads(message.body)["payload"]
+                answer = {"request_id": payload["request_id"], "origin": "welfare", "school": payload["school"],
+                          "status": "approved", "amount": payload["amount"], "budget_category": payload["budget_category"],
+                          "reason": None, "reason_code": None, "approval_level": "finance_officer",
+                          "decided_by": "bench", "entry_id": None, "at": "2026-11-22T10:00:00+00:00"}
+                env = contracts.make_envelope("finance.spending_request_updated", answer, school=payload["school"],
+                                              actor="bench")
+                producer.publish(json.dumps(env), exchange="finance.events", routing_key="spending_request_updated",
+                                 content_type="application/json", delivery_mode=2,
+                                 headers={"nameko.school": payload["school"]})
+                answered.add(payload["request_id"])
+        return answered
+
+
+def bench_settle(base: str, school: dict, payments: int, batch: int, timeout: float = 120.0,
+                 fake_finance: "FakeFinance | None" = None) -> dict:
     """1,000 payments checked against the caps, requested from finance, approved in finance's
-    batch route, and seen approved in welfare."""
+    batch route (or by ``fake_finance`` on the broker), and seen approved in welfare."""
     code = school["code"]
     http = requests.Session()
     http.headers.update(_auth(school["token"]))
@@ -151,6 +192,8 @@ def bench_settle(base: str, school: dict, payments: int, batch: int, timeout: fl
 
     approved_ids: set[str] = set()
     deadline = time.monotonic() + timeout
+    if fake_finance is not None:
+        approved_ids = fake_finance.approve_all(request_ids, deadline)
     while time.monotonic() < deadline and approved_ids < request_ids:
         received = [rid for rid in _finance_received(http, base, code) if rid in request_ids and rid not in approved_ids]
         for i in range(0, len(received), 500):
@@ -168,7 +211,8 @@ def bench_settle(base: str, school: dict, payments: int, batch: int, timeout: fl
             break
         time.sleep(0.1)
     end_to_end = time.perf_counter() - t0
-    return {"payments": payments, "accepted": accepted, "refused_over_cap": refused, "batch": batch,
+    return {"finance": "fake (the bench on the broker)" if fake_finance else "finance service",
+            "payments": payments, "accepted": accepted, "refused_over_cap": refused, "batch": batch,
             "requested_s": round(requested_s, 2), "approved_in_finance_s": round(approved_in_finance_s, 2),
             "end_to_end_s": round(end_to_end, 2), "welfare_status_counts": counts,
             "lost": accepted - (counts.get("approved", 0) + counts.get("paid", 0)), "target_s": 10}
@@ -183,6 +227,8 @@ def main(argv=None) -> int:
     p.add_argument("--requests", type=int, default=2000, help="birthday-list requests measured")
     p.add_argument("--threads", type=int, default=4)
     p.add_argument("--settle", action="store_true", help="also the payments settled with finance (needs finance)")
+    p.add_argument("--fake-finance", action="store_true",
+                   help="with --settle: the bench answers for finance on the broker (before finance is merged)")
     p.add_argument("--skip-birthdays", action="store_true")
     p.add_argument("--payments", type=int, default=1000)
     p.add_argument("--batch", type=int, default=250)
@@ -204,7 +250,9 @@ def main(argv=None) -> int:
             out["baseline_membership_birthdays"] = bench_birthdays(stack.gateway_url, seeded["schools"],
                                                                    args.requests // 2, args.threads, path="/birthdays")
         if args.settle:
-            out["settle"] = bench_settle(stack.gateway_url, seeded["schools"][0], args.payments, args.batch)
+            fake = FakeFinance(stack.amqp_uri) if args.fake_finance else None
+            out["settle"] = bench_settle(stack.gateway_url, seeded["schools"][0], args.payments, args.batch,
+                                         fake_finance=fake)
     write_result("welfare", out, RESULTS / "welfare.json")
     print(json.dumps(out, indent=2, ensure_ascii=False, default=str))
     return 0

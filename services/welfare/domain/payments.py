@@ -31,6 +31,11 @@ def answer_applies(current: str, answer: Answer) -> bool:
     return RANK[answer.status] > RANK[current]
 
 
+def moves_from(status: str) -> tuple[str, ...]:
+    """The statuses an answer of ``status`` moves a payment from (answer_applies, as a set)."""
+    return tuple(current for current in STATUSES if answer_applies(current, Answer(status)))
+
+
 def request_id(payment_id: int) -> str:
     return f"welfare:{payment_id}"
 

@@ -29,3 +29,11 @@ def test_request_ids_name_the_payment_and_foreign_ids_are_not_ours():
     assert payment_id_of("welfare:42") == 42
     assert payment_id_of("events:42") is None
     assert payment_id_of("welfare:abc") is None
+
+
+def test_the_statuses_each_answer_moves_from_match_the_rule():
+    from services.welfare.domain.payments import moves_from
+    assert moves_from("received") == ("pending",)
+    assert moves_from("approved") == ("pending", "received")
+    assert moves_from("rejected") == ("pending", "received")
+    assert moves_from("paid") == ("pending", "received", "approved")
