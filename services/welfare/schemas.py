@@ -266,8 +266,9 @@ class ClaimDecisionSchema(Strict):
 # --- 送温暖 -------------------------------------------------------------------------------------
 
 class CampaignSchema(Strict):
-    festival = fields.String(required=True, validate=validate.OneOf(("spring_festival", "mid_autumn", "womens_day",
-                                                                      "teachers_day", "childrens_day", "double_ninth")))
+    festival = fields.String(required=True, validate=validate.OneOf(
+        ("spring_festival", "mid_autumn", "womens_day", "teachers_day", "childrens_day", "double_ninth",
+         "toiletries", "other")), metadata={"description": "toiletries: 洗理用品发放, a routine handout"})
     year = fields.Integer(required=True, validate=validate.Range(min=2000, max=2200))
     title = fields.String(required=True, validate=validate.Length(min=1, max=100))
     gift = fields.String(validate=validate.Length(max=200), allow_none=True)
