@@ -59,6 +59,7 @@ def stack(amqp_uri, module_db_prefix, module_tmp):
     made = cli(dict(env, UNIONHUB_ADMIN_PASSWORD=ADMIN_PASSWORD), "create-admin")
     assert made.returncode == 0, made.stdout + made.stderr
     membership = Service("membership", env, testing.free_port(), module_tmp).start()
+    welfare_svc = Service("welfare", env, testing.free_port(), module_tmp).start()
     try:
         gateway = Service("gateway", env, testing.free_port(), module_tmp).start()
     except BaseException:
@@ -71,6 +72,7 @@ def stack(amqp_uri, module_db_prefix, module_tmp):
         engine.dispose()
         gateway.stop()
         membership.stop()
+        welfare_svc.stop()
 
 
 @dataclass
@@ -184,6 +186,18 @@ def _request(route, attacker: School, target_school: str, target_ids: dict) -> d
         ("PATCH", "/api/v1/district/schools/{code}"): {"name": "越权改名", "active": False},
         ("POST", "/api/v1/district/schools"): {"code": f"X{uuid.uuid4().hex[:6]}", "name": "越权学校",
                                                "kind": "primary", "staff_headcount": 1},
+        ("POST", "/welfare/cases/{case_id}/visits"): {"visitors": ["越权"]},
+        ("POST", "/welfare/hardship-files/{file_id}/objections"): {"content": "越权"},
+        ("POST", "/welfare/hardship-files/{file_id}/objections/{objection_id}/resolve"): {"resolution": "越权",
+                                                                                         "upheld": True},
+        ("POST", "/welfare/hardship-files/{file_id}/reject"): {"reason": "越权"},
+        ("POST", "/welfare/hardship-files/{file_id}/leader"): {"leader_name": "越权"},
+        ("POST", "/welfare/hardship-files/{file_id}/recheck"): {"still_eligible": False},
+        ("POST", "/welfare/hardship-files/{file_id}/close"): {"reason": "death"},
+        ("POST", "/welfare/health/campaigns/{campaign_id}/bookings"): {"member_id": target_ids["member_id"]},
+        ("POST", "/welfare/health/campaigns/{campaign_id}/bookings/{booking_id}/result"): {"attended": True},
+        ("POST", "/welfare/mutual-aid/claims/{claim_id}/decision"): {"approve": True},
+        ("POST", "/welfare/outreach/campaigns/{campaign_id}/deliveries"): {"member_id": target_ids["member_id"]},
         ("POST", "/api/v1/district/accounts"): {"username": f"intruder_{uuid.uuid4().hex[:6]}",
                                                 "password": "intruder-password-1", "role": "district_admin"},
     }
