@@ -18,3 +18,9 @@ class PaymentRequestedV1(Schema):
     budget_category = fields.String(required=True, metadata={"description": "finance spending category code"})
     purpose = fields.String(required=True)
     requested_on = fields.Date(required=True)
+    # optional, added by welfare: finance may show them, it must not rely on them
+    form_detail = fields.String(load_default=None, allow_none=True,
+                                metadata={"description": "cash | transfer | shopping_card | goods | service"})
+    member_name = fields.String(load_default=None, allow_none=True)
+    case_id = fields.Integer(load_default=None, allow_none=True, strict=True,
+                             metadata={"description": "the care case (慰问记录) the payment belongs to"})
