@@ -1,7 +1,18 @@
 """The congress service as a plugin: its routes, events, messages and migrations."""
-from shared.plugins import Plugin
+from services.congress import schemas as s
+from services.congress.domain.errors import MESSAGES
+from shared.plugins import Plugin, Route
 
 SCHOOL = "/api/v1/schools/{school}/congress"
+DISTRICT_PATH = "/api/v1/district/congress"
+OFFICERS = frozenset({"congress_officer", "school_admin"})
+VOTERS = frozenset({"delegate", "member"})
+STAFF = OFFICERS | {"finance_officer", "welfare_officer", "events_officer", "auditor", "district_admin"}
+EVERYONE = STAFF | VOTERS
+DISTRICT = frozenset({"district_admin"})
+SESSION = SCHOOL + "/sessions/{session_id}"
+SITTING = SESSION + "/sittings/{sitting_id}"
+POLL = SCHOOL + "/polls/{poll_id}"
 
 
 def _metadata():
@@ -9,12 +20,62 @@ def _metadata():
     return Base.metadata
 
 
+def r(method, path, summary, summary_en, rpc, roles, **kw):
+    return Route(method, path, summary, summary_en, rpc=f"congress.{rpc}", roles=roles,
+                 tags=kw.pop("tags", ("congress",)), **kw)
+
+
+ROUTES = [
+    # sessions, agenda, attendance
+    r("POST", SCHOOL + "/sessions", "筹备教代会会议（届次、会期、议程）", "Prepare a congress session", "create_session",
+      OFFICERS, request=s.SessionCreateSchema, status=201),
+    r("GET", SCHOOL + "/sessions", "教代会会议列表", "Congress sessions", "list_sessions", EVERYONE,
+      query=s.SessionListQuery),
+    r("GET", SESSION, "会议详情（会期、议程）", "A session with its sittings and agenda", "get_session", EVERYONE),
+    r("POST", SESSION + "/agenda", "增加议程", "Add an agenda item", "add_agenda_item", OFFICERS,
+      request=s.AgendaItemCreateSchema, status=201),
+    r("POST", SESSION + "/convene", "宣布开会", "Convene the session", "convene_session", OFFICERS),
+    r("POST", SESSION + "/close", "宣布闭幕", "Close the session", "close_session", OFFICERS),
+    r("POST", SITTING + "/check-ins", "签到（秘书代签或代表凭签到码）", "Check in to a sitting", "check_in",
+      OFFICERS | VOTERS, request=s.CheckInSchema, status=201),
+    r("GET", SITTING + "/attendance", "实时到会人数与法定人数", "Live attendance and quorum", "attendance", EVERYONE),
+    r("GET", SITTING + "/code", "签到码", "The sitting's check-in code", "sitting_code", OFFICERS),
+    # delegates
+    r("POST", SCHOOL + "/delegates", "登记当选代表", "Register an elected delegate", "add_delegate", OFFICERS,
+      request=s.DelegateCreateSchema, status=201, tags=("congress-delegates",)),
+    r("GET", SCHOOL + "/delegates", "代表名单（含教师代表比例、缺额）", "Delegates, teacher share and vacancies",
+      "list_delegates", EVERYONE, query=s.DelegateListQuery, tags=("congress-delegates",)),
+    # polls
+    r("POST", SESSION + "/motions", "提出表决事项（无记名投票）", "Create a motion (secret ballot)", "create_motion",
+      OFFICERS, request=s.MotionCreateSchema, status=201, tags=("congress-polls",)),
+    r("POST", SESSION + "/elections", "差额选举", "Create an election", "create_election", OFFICERS,
+      request=s.ElectionCreateSchema, status=201, tags=("congress-polls",)),
+    r("POST", SESSION + "/evaluations", "民主评议 / 述职测评", "Create a rating (four grades)", "create_evaluation",
+      OFFICERS, request=s.EvaluationCreateSchema, status=201, tags=("congress-polls",)),
+    r("GET", SESSION + "/polls", "本次会议的表决", "Polls of a session", "list_polls", EVERYONE,
+      tags=("congress-polls",)),
+    r("GET", POLL, "表决详情与结果", "A poll and, once closed, its result", "get_poll", EVERYONE,
+      tags=("congress-polls",)),
+    r("POST", POLL + "/open", "开始投票（须达法定人数）", "Open the poll (quorum required)", "open_poll", OFFICERS,
+      request=s.PollOpenSchema, tags=("congress-polls",)),
+    r("POST", POLL + "/close", "结束投票并计票", "Close and count", "close_poll", OFFICERS, tags=("congress-polls",)),
+    r("POST", POLL + "/ballots", "投票（返回回执码）", "Cast a secret ballot; returns a receipt code", "cast_ballot",
+      VOTERS, request=s.BallotCastSchema, response=s.ReceiptSchema, status=201, tags=("congress-polls",)),
+    r("GET", POLL + "/me", "我是否已投票", "Whether I have voted", "my_vote_status", VOTERS,
+      tags=("congress-polls",)),
+    r("GET", POLL + "/bulletin", "计票公告（回执码与选择）", "Bulletin of receipt codes and choices", "bulletin",
+      EVERYONE, query=s.BulletinQuery, tags=("congress-polls",)),
+]
+
 plugin = Plugin(
     name="congress",
     service="services.congress.service:CongressService",
     migrations="services.congress.migrations",
     metadata=_metadata,
-    messages={"congress_session_not_found": {"zh-CN": "教代会会议不存在", "en": "Congress session not found"}},
-    publishes=[],
-    routes=[],
+    messages=MESSAGES,
+    publishes=["congress.audit_report_decided", "congress.session_convened", "congress.session_closed",
+               "congress.delegate_vacated", "congress.motion_decided", "congress.election_decided",
+               "congress.evaluation_decided", "congress.proposal_answered", "congress.proposal_overdue",
+               "congress.proposal_tracked", "congress.disclosure_published"],
+    routes=ROUTES,
 )

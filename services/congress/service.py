@@ -1,16 +1,173 @@
 """The congress service (教代会服务): thin nameko entrypoints over the use cases."""
 from __future__ import annotations
 
+from datetime import date
+
 from nameko.dependency_providers import Config
+from nameko.rpc import rpc
 
-from services.congress.orm import Base
+from services.congress import audit, polls, sessions
+from services.congress import schemas as s
+from services.congress.common import today
+from services.congress.domain.rules import LEAVES_UNION
+from services.congress.orm import Base, DirectoryGroup, DirectoryMember, KnownSchool
+from shared.directory import MemberDirectoryMixin
+from shared.inbox import consumes
 from shared.service import Context, Database, EntrypointMetrics, OpsEndpoints
+from shared.validation import load
 
 
-class CongressService(OpsEndpoints):
+class CongressService(MemberDirectoryMixin, OpsEndpoints):
     name = "congress"
+    directory = (DirectoryMember, DirectoryGroup)
 
     config = Config()
     db = Database(Base)
     ctx = Context()
     timing = EntrypointMetrics()
+
+    # --- events consumed ----------------------------------------------------------------------
+    def on_member_changed(self, uow, event, before, after):
+        if after.get("status") in LEAVES_UNION and (before is None or before.get("status") not in LEAVES_UNION):
+            on = event.payload.get("left_on") or event.payload.get("transferred_on") or today()
+            sessions.vacate_for_member(uow, int(after["id"]), after["status"],
+                                       date.fromisoformat(on) if isinstance(on, str) else on)
+
+    @consumes("membership", "school_registered", scope="district")
+    def school_registered(self, uow, event):
+        self._school(uow, event.payload, True)
+
+    @consumes("membership", "school_updated", scope="district")
+    def school_updated(self, uow, event):
+        self._school(uow, event.payload, event.payload.get("active", True))
+
+    @staticmethod
+    def _school(uow, payload, active):
+        row = uow.session.get(KnownSchool, payload["code"])
+        if row is None:
+            uow.session.add(KnownSchool(code=payload["code"], name=payload["name"], active=active))
+        else:
+            row.name, row.active = payload["name"], active
+
+    @consumes("finance", "audit_report_submitted")
+    def audit_report_submitted(self, uow, event):
+        audit.receive(uow, event.school or event.payload["school"], event.payload)
+
+    # --- sessions, agenda, delegates, attendance ----------------------------------------------
+    @rpc
+    def create_session(self, school, data):
+        data = load(s.SessionCreateSchema, data)
+        with self.db.unit_of_work(school) as uow:
+            return sessions.create_session(uow, school, data)
+
+    @rpc
+    def list_sessions(self, school, query=None):
+        query = load(s.SessionListQuery, query or {})
+        with self.db.read(school) as session:
+            return sessions.list_sessions(session, query)
+
+    @rpc
+    def get_session(self, school, session_id):
+        with self.db.read(school) as session:
+            return sessions.get_session(session, session_id)
+
+    @rpc
+    def add_agenda_item(self, school, session_id, data):
+        data = load(s.AgendaItemCreateSchema, data)
+        with self.db.unit_of_work(school) as uow:
+            return sessions.add_agenda_item(uow, school, session_id, data)
+
+    @rpc
+    def convene_session(self, school, session_id):
+        with self.db.unit_of_work(school) as uow:
+            return sessions.convene(uow, session_id)
+
+    @rpc
+    def close_session(self, school, session_id):
+        with self.db.unit_of_work(school) as uow:
+            return sessions.close(uow, session_id)
+
+    @rpc
+    def add_delegate(self, school, data):
+        data = load(s.DelegateCreateSchema, data)
+        with self.db.unit_of_work(school) as uow:
+            return sessions.add_delegate(uow, school, data)
+
+    @rpc
+    def list_delegates(self, school, query=None):
+        query = load(s.DelegateListQuery, query or {})
+        with self.db.read(school) as session:
+            return sessions.list_delegates(session, query.get("term_no"))
+
+    @rpc
+    def check_in(self, school, session_id, sitting_id, data):
+        data = load(s.CheckInSchema, data)
+        with self.db.unit_of_work(school) as uow:
+            return sessions.check_in(uow, school, session_id, sitting_id, data, self.ctx.current)
+
+    @rpc
+    def attendance(self, school, session_id, sitting_id):
+        with self.db.read(school) as session:
+            return sessions.attendance(session, session_id, sitting_id)
+
+    @rpc
+    def sitting_code(self, school, session_id, sitting_id):
+        with self.db.read(school) as session:
+            return sessions.sitting_code(session, session_id, sitting_id)
+
+    # --- polls (motions, elections, evaluations) ----------------------------------------------
+    @rpc
+    def create_motion(self, school, session_id, data):
+        data = load(s.MotionCreateSchema, data)
+        with self.db.unit_of_work(school) as uow:
+            return polls.create_motion(uow, school, session_id, data)
+
+    @rpc
+    def create_election(self, school, session_id, data):
+        data = load(s.ElectionCreateSchema, data)
+        with self.db.unit_of_work(school) as uow:
+            return polls.create_election(uow, school, session_id, data)
+
+    @rpc
+    def create_evaluation(self, school, session_id, data):
+        data = load(s.EvaluationCreateSchema, data)
+        with self.db.unit_of_work(school) as uow:
+            return polls.create_evaluation(uow, school, session_id, data)
+
+    @rpc
+    def list_polls(self, school, session_id):
+        with self.db.read(school) as session:
+            return polls.list_polls(session, session_id)
+
+    @rpc
+    def get_poll(self, school, poll_id):
+        with self.db.read(school) as session:
+            return polls.get_poll(session, poll_id)
+
+    @rpc
+    def open_poll(self, school, poll_id, data=None):
+        data = load(s.PollOpenSchema, data or {})
+        with self.db.unit_of_work(school) as uow:
+            return polls.open_poll(uow, school, poll_id, data)
+
+    @rpc
+    def close_poll(self, school, poll_id):
+        with self.db.unit_of_work(school) as uow:
+            return polls.close_poll(uow, school, poll_id)
+
+    @rpc
+    def cast_ballot(self, school, poll_id, data):
+        data = load(s.BallotCastSchema, data)
+        with self.db.unit_of_work(school) as uow:
+            return polls.cast(uow, school, poll_id, self.ctx.current.member_id, data["choice"])
+
+    @rpc
+    def my_vote_status(self, school, poll_id):
+        with self.db.read(school) as session:
+            return polls.voted_status(session, poll_id, self.ctx.current.member_id)
+
+    @rpc
+    def bulletin(self, school, poll_id, query=None):
+        query = load(s.BulletinQuery, query or {})
+        with self.db.read(school) as session:
+            return polls.bulletin(session, poll_id, query.get("receipt"))
