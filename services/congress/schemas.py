@@ -22,9 +22,10 @@ class RuleSchema(Strict):
     den = fields.Integer(required=True, strict=True, validate=POS)
     strict = fields.Boolean(required=True, metadata={"description": "true: more than the fraction; false: at least"})
 
-    @validates_schema
+    @validates_schema(skip_on_field_errors=False)
     def _fraction(self, data, **_):
-        if data.get("num") and data.get("den") and data["num"] > data["den"]:
+        num, den = data.get("num"), data.get("den")
+        if isinstance(num, int) and isinstance(den, int) and num > den:
             raise ValidationError("fraction_over_one", "num")
 
 
