@@ -13,6 +13,7 @@ DISTRICT = frozenset({"district_admin"})
 SESSION = SCHOOL + "/sessions/{session_id}"
 SITTING = SESSION + "/sittings/{sitting_id}"
 POLL = SCHOOL + "/polls/{poll_id}"
+PROPOSAL = SCHOOL + "/proposals/{proposal_id}"
 
 
 def _metadata():
@@ -65,6 +66,59 @@ ROUTES = [
       tags=("congress-polls",)),
     r("GET", POLL + "/bulletin", "计票公告（回执码与选择）", "Bulletin of receipt codes and choices", "bulletin",
       EVERYONE, query=s.BulletinQuery, tags=("congress-polls",)),
+    r("GET", POLL + "/export", "测评结果导出（用于结构工资）", "Export rating results for pay", "evaluation_export",
+      OFFICERS, query=s.ExportQuery, produces="file", tags=("congress-polls",)),
+    # resolutions
+    r("GET", SCHOOL + "/resolutions", "决议登记簿", "Register of resolutions", "list_resolutions", EVERYONE,
+      tags=("congress-resolutions",)),
+    r("PATCH", SCHOOL + "/resolutions/{resolution_id}", "决议文件与执行情况", "Resolution documents and enforcement",
+      "update_resolution", OFFICERS, request=s.ResolutionUpdateSchema, tags=("congress-resolutions",)),
+    # proposals
+    r("POST", SESSION + "/proposals", "提交提案（附议人）", "Submit a proposal with co-signers", "submit_proposal",
+      OFFICERS | VOTERS, request=s.ProposalCreateSchema, status=201, tags=("congress-proposals",)),
+    r("GET", SESSION + "/proposal-stats", "提案答复率与落实率", "Proposal reply and implementation rates",
+      "proposal_stats", EVERYONE, tags=("congress-proposals",)),
+    r("GET", SCHOOL + "/proposals", "提案列表（可筛选逾期）", "Proposals", "list_proposals", EVERYONE,
+      query=s.ProposalListQuery, tags=("congress-proposals",)),
+    r("GET", PROPOSAL, "提案详情与办理记录", "A proposal with its history", "get_proposal", EVERYONE,
+      tags=("congress-proposals",)),
+    r("POST", PROPOSAL + "/review", "提案审查：立案、转意见建议或不予立案", "Review: register, convert or decline",
+      "review_proposal", OFFICERS, request=s.ProposalReviewSchema, tags=("congress-proposals",)),
+    r("POST", PROPOSAL + "/assign", "交办承办部门（限期）", "Assign to a department with a due date",
+      "assign_proposal", OFFICERS, request=s.ProposalAssignSchema, tags=("congress-proposals",)),
+    r("POST", PROPOSAL + "/answer", "提案答复", "Answer a proposal", "answer_proposal", OFFICERS,
+      request=s.ProposalAnswerSchema, tags=("congress-proposals",)),
+    r("POST", PROPOSAL + "/track", "落实情况（里程碑）", "Implementation status and milestones", "track_proposal",
+      OFFICERS, request=s.ProposalTrackSchema, tags=("congress-proposals",)),
+    r("POST", PROPOSAL + "/satisfaction", "提案人满意度评价", "The submitter rates the answer", "rate_proposal",
+      VOTERS, request=s.ProposalRateSchema, tags=("congress-proposals",)),
+    r("POST", SCHOOL + "/proposals/reminders", "发送逾期提醒", "Send overdue reminders", "remind_overdue_proposals",
+      OFFICERS, tags=("congress-proposals",)),
+    # disclosure and suggestions
+    r("POST", SCHOOL + "/disclosures", "发布校务公开（同时报备）", "Publish a disclosure notice (filed at once)",
+      "publish_notice", OFFICERS, request=s.NoticeCreateSchema, status=201, tags=("congress-disclosure",)),
+    r("GET", SCHOOL + "/disclosures", "校务公开栏", "Disclosure notices", "list_notices", EVERYONE,
+      query=s.NoticeListQuery, tags=("congress-disclosure",)),
+    r("GET", SCHOOL + "/disclosures/cadence", "每月一公开检查", "Monthly cadence and missing months",
+      "disclosure_cadence", EVERYONE, query=s.CadenceQuery, tags=("congress-disclosure",)),
+    r("GET", SCHOOL + "/disclosures/{notice_id}", "公开事项详情", "A disclosure notice", "get_notice", EVERYONE,
+      tags=("congress-disclosure",)),
+    r("POST", SCHOOL + "/suggestions", "意见箱：提交意见", "Suggestion box: submit", "submit_suggestion", VOTERS,
+      request=s.SuggestionCreateSchema, status=201, tags=("congress-disclosure",)),
+    r("GET", SCHOOL + "/suggestions", "意见箱", "Suggestion box", "list_suggestions", OFFICERS | VOTERS,
+      tags=("congress-disclosure",)),
+    r("POST", SCHOOL + "/suggestions/{suggestion_id}/reply", "答复意见", "Reply to a suggestion", "reply_suggestion",
+      OFFICERS, request=s.SuggestionReplySchema, tags=("congress-disclosure",)),
+    # documents
+    r("GET", SESSION + "/record", "会议记录（DOCX 或 JSON）", "Session record as DOCX or JSON", "session_record",
+      STAFF, query=s.RecordQuery, produces="file"),
+    # district
+    r("GET", DISTRICT_PATH + "/overview", "各校本学年教代会召开情况", "Schools with no session this school year",
+      "district_overview", DISTRICT, query=s.YearQuery, tags=("district",)),
+    r("GET", DISTRICT_PATH + "/proposal-rates", "各校提案答复率与落实率", "Proposal rates by school",
+      "district_proposal_rates", DISTRICT, query=s.YearQuery, tags=("district",)),
+    r("GET", DISTRICT_PATH + "/disclosures", "各校校务公开备案", "Disclosures filed by school",
+      "district_disclosures", DISTRICT, query=s.DistrictYearQuery, tags=("district",)),
 ]
 
 plugin = Plugin(
@@ -78,4 +132,5 @@ plugin = Plugin(
                "congress.evaluation_decided", "congress.proposal_answered", "congress.proposal_overdue",
                "congress.proposal_tracked", "congress.disclosure_published"],
     routes=ROUTES,
+    annual_summary=True,
 )

@@ -354,3 +354,53 @@ def voted_status(session, poll_id: int, member_id: int | None) -> dict:
     on_roll = session.get(PollRoll, (poll.id, member_id)) is not None
     voted = session.get(PollVoter, (poll.id, member_id)) is not None
     return {"poll_id": poll.id, "on_roll": on_roll, "voted": voted, "status": poll.status}
+
+
+def evaluation_export(session, poll_id: int, fmt: str) -> dict:
+    """测评结果 for pay (与结构工资挂钩): one row per person with the grade counts and rates."""
+    import base64
+    import io
+    poll = load_poll(session, poll_id)
+    if poll.kind != "evaluation":
+        raise Conflict("not_an_evaluation")
+    if poll.status != "closed":
+        raise Conflict("poll_not_closed")
+    rows = poll.result["subjects"]
+    if fmt == "json":
+        content = json.dumps({"poll_id": poll.id, "title": poll.title, "cast": poll.result["cast"], "subjects": rows},
+                             ensure_ascii=False).encode()
+        return {"content_b64": base64.b64encode(content).decode(), "format": "json",
+                "filename": f"测评结果-{poll.id}.json"}
+    from openpyxl import Workbook
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "测评结果"
+    ws.append(["姓名", "职务", *[rules.GRADE_LABELS[g] for g in rules.GRADES], "有效票", "满意率(%)", "优秀率(%)"])
+    for r in rows:
+        ws.append([r["name"], r.get("post") or "", *[r["counts"][g] for g in rules.GRADES], r["total"],
+                   r["satisfaction_rate"], r["excellent_rate"]])
+    out = io.BytesIO()
+    wb.save(out)
+    return {"content_b64": base64.b64encode(out.getvalue()).decode(), "format": "xlsx",
+            "filename": f"测评结果-{poll.id}.xlsx"}
+
+
+def resolutions(session, query: dict) -> dict:
+    stmt = select(Resolution).order_by(Resolution.adopted_on.desc(), Resolution.id.desc())
+    items = [resolution_view(r) for r in session.scalars(stmt)]
+    return {"items": items, "total": len(items)}
+
+
+def resolution_view(r: Resolution) -> dict:
+    return {"id": r.id, "session_id": r.session_id, "poll_id": r.poll_id, "number": r.number, "title": r.title,
+            "adopted_on": iso(r.adopted_on), "documents": r.documents, "enforcement": r.enforcement,
+            "enforcement_note": r.enforcement_note}
+
+
+def update_resolution(uow, resolution_id: int, data: dict) -> dict:
+    r = get_or_404(uow.session, Resolution, int(resolution_id), "resolution_not_found")
+    for key in ("documents", "enforcement", "enforcement_note"):
+        if key in data:
+            setattr(r, key, data[key])
+    uow.commit()
+    return resolution_view(r)

@@ -232,6 +232,10 @@ class ExportQuery(Strict):
     format = fields.String(load_default="xlsx", validate=validate.OneOf(("xlsx", "json")))
 
 
+class DistrictYearQuery(Strict):
+    year = fields.Integer(validate=validate.Range(min=2000, max=2100))
+
+
 class YearQuery(Strict):
     school_year = fields.Integer(validate=validate.Range(min=2000, max=2100))
 

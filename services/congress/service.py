@@ -5,8 +5,10 @@ from datetime import date
 
 from nameko.dependency_providers import Config
 from nameko.rpc import rpc
+from nameko.timer import timer
 
-from services.congress import audit, polls, sessions
+from services.congress import audit, disclosure, district, documents, polls, proposals, sessions
+from services.congress.metrics import CongressGauges
 from services.congress import schemas as s
 from services.congress.common import today
 from services.congress.domain.rules import LEAVES_UNION
@@ -25,6 +27,7 @@ class CongressService(MemberDirectoryMixin, OpsEndpoints):
     db = Database(Base)
     ctx = Context()
     timing = EntrypointMetrics()
+    gauges = CongressGauges()
 
     # --- events consumed ----------------------------------------------------------------------
     def on_member_changed(self, uow, event, before, after):
@@ -171,3 +174,165 @@ class CongressService(MemberDirectoryMixin, OpsEndpoints):
         query = load(s.BulletinQuery, query or {})
         with self.db.read(school) as session:
             return polls.bulletin(session, poll_id, query.get("receipt"))
+
+    @rpc
+    def evaluation_export(self, school, poll_id, query=None):
+        query = load(s.ExportQuery, query or {})
+        with self.db.read(school) as session:
+            return polls.evaluation_export(session, poll_id, query["format"])
+
+    # --- resolutions (决议) -----------------------------------------------------------------------
+    @rpc
+    def list_resolutions(self, school, query=None):
+        with self.db.read(school) as session:
+            return polls.resolutions(session, query or {})
+
+    @rpc
+    def update_resolution(self, school, resolution_id, data):
+        data = load(s.ResolutionUpdateSchema, data)
+        with self.db.unit_of_work(school) as uow:
+            return polls.update_resolution(uow, resolution_id, data)
+
+    # --- proposals (提案) -------------------------------------------------------------------------
+    @rpc
+    def submit_proposal(self, school, session_id, data):
+        data = load(s.ProposalCreateSchema, data)
+        with self.db.unit_of_work(school) as uow:
+            return proposals.submit(uow, school, session_id, data, self.ctx.current)
+
+    @rpc
+    def list_proposals(self, school, query=None):
+        query = load(s.ProposalListQuery, query or {})
+        with self.db.read(school) as session:
+            return proposals.search(session, query)
+
+    @rpc
+    def get_proposal(self, school, proposal_id):
+        with self.db.read(school) as session:
+            return proposals.get(session, proposal_id)
+
+    @rpc
+    def review_proposal(self, school, proposal_id, data):
+        data = load(s.ProposalReviewSchema, data)
+        with self.db.unit_of_work(school) as uow:
+            return proposals.review(uow, proposal_id, data)
+
+    @rpc
+    def assign_proposal(self, school, proposal_id, data):
+        data = load(s.ProposalAssignSchema, data)
+        with self.db.unit_of_work(school) as uow:
+            return proposals.assign(uow, proposal_id, data)
+
+    @rpc
+    def answer_proposal(self, school, proposal_id, data):
+        data = load(s.ProposalAnswerSchema, data)
+        with self.db.unit_of_work(school) as uow:
+            return proposals.answer(uow, proposal_id, data)
+
+    @rpc
+    def track_proposal(self, school, proposal_id, data):
+        data = load(s.ProposalTrackSchema, data)
+        with self.db.unit_of_work(school) as uow:
+            return proposals.track(uow, proposal_id, data)
+
+    @rpc
+    def rate_proposal(self, school, proposal_id, data):
+        data = load(s.ProposalRateSchema, data)
+        with self.db.unit_of_work(school) as uow:
+            return proposals.rate(uow, proposal_id, data, self.ctx.current)
+
+    @rpc
+    def remind_overdue_proposals(self, school):
+        with self.db.unit_of_work(school) as uow:
+            return proposals.remind_overdue(uow)
+
+    @timer(interval=3600)
+    def remind_overdue_everywhere(self):
+        """逾期提醒, hourly; at most one reminder per proposal per day."""
+        with self.db.unit_of_work(district=True) as uow:
+            proposals.remind_overdue(uow)
+
+    @rpc
+    def proposal_stats(self, school, session_id):
+        with self.db.read(school) as session:
+            return proposals.stats(session, session_id)
+
+    # --- disclosure (校务公开) and suggestions (意见箱) ----------------------------------------------
+    @rpc
+    def publish_notice(self, school, data):
+        data = load(s.NoticeCreateSchema, data)
+        with self.db.unit_of_work(school) as uow:
+            return disclosure.publish(uow, school, data)
+
+    @rpc
+    def list_notices(self, school, query=None):
+        query = load(s.NoticeListQuery, query or {})
+        with self.db.read(school) as session:
+            return disclosure.notices(session, query)
+
+    @rpc
+    def get_notice(self, school, notice_id):
+        with self.db.read(school) as session:
+            return disclosure.get_notice(session, notice_id)
+
+    @rpc
+    def disclosure_cadence(self, school, query):
+        query = load(s.CadenceQuery, query)
+        with self.db.read(school) as session:
+            return disclosure.cadence(session, query["year"])
+
+    @rpc
+    def submit_suggestion(self, school, data):
+        data = load(s.SuggestionCreateSchema, data)
+        with self.db.unit_of_work(school) as uow:
+            return disclosure.suggest(uow, school, data, self.ctx.current)
+
+    @rpc
+    def list_suggestions(self, school):
+        with self.db.read(school) as session:
+            return disclosure.suggestions(session, self.ctx.current)
+
+    @rpc
+    def reply_suggestion(self, school, suggestion_id, data):
+        data = load(s.SuggestionReplySchema, data)
+        with self.db.unit_of_work(school) as uow:
+            return disclosure.reply(uow, suggestion_id, data)
+
+    # --- documents ----------------------------------------------------------------------------
+    @rpc
+    def session_record(self, school, session_id, query=None):
+        query = load(s.RecordQuery, query or {})
+        with self.db.read(school) as session:
+            return documents.export(session, session_id, query["format"])
+
+    # --- district -----------------------------------------------------------------------------
+    def _district_only(self):
+        from shared.errors import Forbidden
+        if not self.ctx.current.is_district:
+            raise Forbidden("role_forbidden")
+
+    @rpc
+    def district_overview(self, query=None):
+        self._district_only()
+        query = load(s.YearQuery, query or {})
+        with self.db.read(district=True) as session:
+            return district.overview(session, query.get("school_year"))
+
+    @rpc
+    def district_proposal_rates(self, query=None):
+        self._district_only()
+        query = load(s.YearQuery, query or {})
+        with self.db.read(district=True) as session:
+            return district.proposal_rates(session, query.get("school_year"))
+
+    @rpc
+    def district_disclosures(self, query=None):
+        self._district_only()
+        query = load(s.DistrictYearQuery, query or {})
+        with self.db.read(district=True) as session:
+            return district.disclosures(session, query.get("year"))
+
+    @rpc
+    def annual_summary(self, school, year):
+        with self.db.read(school) as session:
+            return district.annual_summary(session, school, int(year))
