@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import secrets
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, insert, select, text
 from sqlalchemy.exc import IntegrityError
 
 from services.congress import sessions as sess
@@ -166,38 +166,81 @@ def _validate_choice(poll_kind: str, options: list, max_choices, choice) -> str 
     return rules.validate_grades(choice, {o["id"] for o in options})
 
 
+# One statement on PostgreSQL: lock the poll row shared (a close waits for ballots in flight, and a
+# ballot that waited for a close re-reads the row and finds it closed), find the voter on the roll,
+# record that they voted (the primary key refuses a second time) and store the ballot.
+_CAST_PG = text("""
+WITH p AS (SELECT id FROM polls WHERE id = :poll AND school = :school AND status = 'open' FOR SHARE),
+r AS (SELECT bucket FROM poll_roll WHERE poll_id = :poll AND school = :school AND member_id = :member
+      AND EXISTS (SELECT 1 FROM p)),
+v AS (INSERT INTO poll_voters (school, poll_id, member_id) SELECT :school, :poll, :member FROM r RETURNING 1),
+b AS (INSERT INTO ballots (school, poll_id, receipt, choice, bucket)
+      SELECT :school, :poll, :receipt, :choice, r.bucket FROM r WHERE EXISTS (SELECT 1 FROM v) RETURNING 1)
+SELECT (SELECT count(*) FROM p) AS open, (SELECT count(*) FROM r) AS on_roll, (SELECT count(*) FROM b) AS cast
+""")
+_OPTIONS: dict = {}     # (database, school, poll id) -> (kind, options, max_choices): fixed at creation
+
+
+def _poll_options(s, school: str, poll_id: int):
+    key = (id(s.get_bind()), school, poll_id)
+    if key not in _OPTIONS:
+        row = s.execute(select(Poll.kind, Poll.options, Poll.max_choices).where(Poll.id == poll_id)).first()
+        if row is None:
+            raise NotFound("poll_not_found", params={"id": poll_id})
+        _OPTIONS[key] = tuple(row)
+        if len(_OPTIONS) > 10_000:
+            _OPTIONS.clear()
+    return _OPTIONS[key]
+
+
 def cast(uow, school: str, poll_id: int, member_id: int | None, choice) -> dict:
-    """投票: one short transaction. The poll row is share-locked so a close waits for ballots in
-    flight and no ballot lands after it; the voter row's primary key refuses a second ballot."""
+    """投票: one short transaction and no event. The poll row is share-locked so a close waits for
+    ballots in flight and no ballot lands after it; the voter row's primary key refuses a second
+    ballot, in the same transaction that stores the ballot."""
     if member_id is None:
         raise Forbidden("member_account_required")
-    s = uow.session
-    poll = s.execute(select(Poll.id, Poll.status, Poll.kind, Poll.options, Poll.max_choices)
-                     .where(Poll.id == int(poll_id)).with_for_update(read=True)).first()
-    if poll is None:
-        raise NotFound("poll_not_found", params={"id": poll_id})
-    if poll.status != "open":
-        raise Conflict("poll_not_open", params={"status": poll.status})
-    problem = _validate_choice(poll.kind, poll.options, poll.max_choices, choice)
+    s, poll_id = uow.session, int(poll_id)
+    kind, options, max_choices = _poll_options(s, school, poll_id)
+    problem = _validate_choice(kind, options, max_choices, choice)
     if problem:
         raise ValidationFailed(fields={"choice": [problem]})
-    bucket = s.execute(select(PollRoll.bucket).where(PollRoll.poll_id == poll.id,
-                                                     PollRoll.member_id == member_id)).first()
-    if bucket is None:
-        raise Forbidden("not_on_roll")
-    try:
-        s.execute(insert(PollVoter).values(school=school, poll_id=poll.id, member_id=member_id))
-    except IntegrityError:
-        raise Conflict("already_voted") from None
     receipt = new_receipt()
-    s.execute(insert(Ballot).values(school=school, poll_id=poll.id, receipt=receipt,
-                                    choice=json.dumps(choice, sort_keys=True, ensure_ascii=False),
-                                    bucket=bucket[0]))
+    stored = json.dumps(choice, sort_keys=True, ensure_ascii=False)
+    if s.get_bind().dialect.name == "postgresql":
+        try:
+            row = s.execute(_CAST_PG, {"poll": poll_id, "school": school, "member": member_id, "receipt": receipt,
+                                       "choice": stored}).one()
+        except IntegrityError:
+            raise Conflict("already_voted") from None
+        if not row.open:
+            status = s.scalar(select(Poll.status).where(Poll.id == poll_id))
+            raise Conflict("poll_not_open", params={"status": status})
+        if not row.on_roll:
+            raise Forbidden("not_on_roll")
+    else:
+        _cast_portable(s, school, poll_id, member_id, receipt, stored)
     try:
         uow.commit()
     except IntegrityError:
         raise Conflict("already_voted") from None
-    return {"poll_id": poll.id, "receipt": receipt}
+    return {"poll_id": poll_id, "receipt": receipt}
+
+
+def _cast_portable(s, school, poll_id, member_id, receipt, stored):
+    """The same steps, one statement each (SQLite serialises writers anyway)."""
+    status = s.scalar(select(Poll.status).where(Poll.id == poll_id).with_for_update(read=True))
+    if status != "open":
+        raise Conflict("poll_not_open", params={"status": status})
+    bucket = s.execute(select(PollRoll.bucket).where(PollRoll.poll_id == poll_id,
+                                                     PollRoll.member_id == member_id)).first()
+    if bucket is None:
+        raise Forbidden("not_on_roll")
+    try:
+        s.execute(insert(PollVoter).values(school=school, poll_id=poll_id, member_id=member_id))
+    except IntegrityError:
+        raise Conflict("already_voted") from None
+    s.execute(insert(Ballot).values(school=school, poll_id=poll_id, receipt=receipt, choice=stored,
+                                    bucket=bucket[0]))
 
 
 def _tally(poll: Poll, ballots: list[tuple[str, str | None]], min_group_size: int) -> dict:
