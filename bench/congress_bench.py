@@ -16,7 +16,6 @@ import multiprocessing as mp
 import sys
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 
 import requests
@@ -36,11 +35,6 @@ def _say(text: str) -> None:
 
 def choice_of(i: int) -> str:
     return CHOICES[i % len(CHOICES)]
-
-
-def _parallel(fn, items, workers=16):
-    with ThreadPoolExecutor(workers) as pool:
-        return list(pool.map(fn, items))
 
 
 def _caster(host, port, path, jobs, go, out_q):
@@ -103,7 +97,7 @@ def cast_all(base_url, path, tokens: list[tuple[int, str]], processes: int, thre
     return {"results": results, "wall_s": wall}
 
 
-def run(delegates: int, processes: int, threads: int) -> dict:
+def run(delegates: int, processes: int, threads: int, with_bare: bool = True) -> dict:
     ports = {name: testing.free_port() for name in SERVICE_PORTS if name not in ("gateway", "membership")}
     stack = Stack(extra_env={f"UNIONHUB_PORT_{n.upper()}": str(p) for n, p in ports.items()}).start()
     try:
@@ -115,24 +109,20 @@ def run(delegates: int, processes: int, threads: int) -> dict:
         chair.headers["Authorization"] = f"Bearer {seeded['token']}"
         api = f"{base}/api/v1/schools/{code}/congress"
 
-        def delegate(m):
-            for _ in range(600):
-                r = chair.post(f"{api}/delegates", json={"member_id": m, "term_no": 1})
-                if r.status_code in (201, 409):
-                    return r.status_code
-                time.sleep(0.2)        # the member is still on its way to the congress directory
-            raise RuntimeError(f"delegate {m}: {r.status_code} {r.text}")
         t0 = time.perf_counter()
-        _parallel(delegate, members)
+        for _ in range(600):   # the members are still on their way to the congress directory: retry
+            r = chair.post(f"{api}/delegates/bulk", json={"term_no": 1, "member_ids": members}, timeout=120)
+            if r.status_code == 201:
+                break
+            time.sleep(0.5)
+        r.raise_for_status()
         _say(f"{delegates} delegates registered in {time.perf_counter() - t0:.1f}s")
         s = chair.post(f"{api}/sessions", json={"term_no": 1, "session_no": 1,
                                                 "sitting_dates": [date.today().isoformat()]}).json()
         chair.post(f"{api}/sessions/{s['id']}/convene").raise_for_status()
         sitting = s["sittings"][0]["id"]
-        t0 = time.perf_counter()
-        _parallel(lambda m: chair.post(f"{api}/sessions/{s['id']}/sittings/{sitting}/check-ins",
-                                       json={"member_id": m}).status_code, members)
-        _say(f"{delegates} check-ins in {time.perf_counter() - t0:.1f}s")
+        chair.post(f"{api}/sessions/{s['id']}/sittings/{sitting}/check-ins", json={"member_ids": members},
+                   timeout=120).raise_for_status()
         motion = chair.post(f"{api}/sessions/{s['id']}/motions", json={"title": "审议《奖励性绩效工资分配方案》"}).json()
         t0 = time.perf_counter()
         opened = chair.post(f"{api}/polls/{motion['id']}/open", json={})
@@ -189,6 +179,12 @@ def run(delegates: int, processes: int, threads: int) -> dict:
             "tally_matches": {k: result[k] for k in ("yes", "no", "abstain")} == expected,
         }
         lat = sorted(r[2] for r in wave["results"])
+        bare = None
+        if with_bare:
+            from bench.load import run_bare
+            _say("measuring the bare nameko gateway->RPC hop with the same client, for comparison")
+            floor = run_bare(stack, stack.log_dir, processes=processes, threads=threads, duration=15, warmup=3)
+            bare = {"ok_rps": floor["ok_rps"], "latency_ms": floor["latency_ms"]}
         return {
             "bench": "congress", "at": timestamp(), "machine": machine(),
             "note": "2-core machine shared with three other helpers running tests at the same time",
@@ -202,6 +198,7 @@ def run(delegates: int, processes: int, threads: int) -> dict:
             "tally_and_bulletin_s": round(close_s + bulletin_s, 3),
             "result": {k: result[k] for k in ("yes", "no", "abstain", "required", "adopted")},
             "checks": checks, "ok": all(checks.values()),
+            "bare_hop_floor": bare,
         }
     finally:
         stack.stop()
@@ -212,8 +209,9 @@ def main(argv=None) -> int:
     parser.add_argument("--delegates", type=int, default=2000)
     parser.add_argument("--processes", type=int, default=2)
     parser.add_argument("--threads", type=int, default=32)
+    parser.add_argument("--no-bare", action="store_true", help="skip the bare-hop floor measurement")
     args = parser.parse_args(argv)
-    out = run(args.delegates, args.processes, args.threads)
+    out = run(args.delegates, args.processes, args.threads, not args.no_bare)
     from bench.common import RESULTS
     path = write_result("congress", out, RESULTS / "congress.json")
     print(json.dumps(out, ensure_ascii=False, indent=2))

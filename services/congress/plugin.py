@@ -44,6 +44,8 @@ ROUTES = [
     # delegates
     r("POST", SCHOOL + "/delegates", "登记当选代表", "Register an elected delegate", "add_delegate", OFFICERS,
       request=s.DelegateCreateSchema, status=201, tags=("congress-delegates",)),
+    r("POST", SCHOOL + "/delegates/bulk", "登记当选代表名单", "Register an elected slate of delegates",
+      "add_delegates", OFFICERS, request=s.DelegateBulkSchema, status=201, tags=("congress-delegates",)),
     r("GET", SCHOOL + "/delegates", "代表名单（含教师代表比例、缺额）", "Delegates, teacher share and vacancies",
       "list_delegates", EVERYONE, query=s.DelegateListQuery, tags=("congress-delegates",)),
     # polls

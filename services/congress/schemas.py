@@ -70,8 +70,17 @@ class DelegateListQuery(Strict):
     term_no = fields.Integer(validate=validate.Range(min=1, max=99))
 
 
+class DelegateBulkSchema(Strict):
+    term_no = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=99))
+    member_ids = fields.List(fields.Integer(strict=True, validate=POS), required=True,
+                             validate=validate.Length(min=1, max=5000))
+    elected_on = fields.Date()
+
+
 class CheckInSchema(Strict):
     member_id = fields.Integer(strict=True, validate=POS, metadata={"description": "签到 by the secretary"})
+    member_ids = fields.List(fields.Integer(strict=True, validate=POS), validate=validate.Length(min=1, max=5000),
+                             metadata={"description": "签到表: many at once, by the secretary"})
     code = fields.String(validate=validate.Length(min=1, max=12), metadata={"description": "签到码 by the delegate"})
 
 

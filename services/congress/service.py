@@ -97,6 +97,12 @@ class CongressService(MemberDirectoryMixin, OpsEndpoints):
             return sessions.add_delegate(uow, school, data)
 
     @rpc
+    def add_delegates(self, school, data):
+        data = load(s.DelegateBulkSchema, data)
+        with self.db.unit_of_work(school) as uow:
+            return sessions.add_delegates(uow, school, data)
+
+    @rpc
     def list_delegates(self, school, query=None):
         query = load(s.DelegateListQuery, query or {})
         with self.db.read(school) as session:

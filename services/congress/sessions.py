@@ -155,10 +155,7 @@ def add_delegate(uow, school: str, data: dict) -> dict:
     member = uow.session.get(DirectoryMember, data["member_id"])
     if member is None or member.status not in IN_SERVICE:
         raise ValidationFailed(fields={"member_id": ["member_not_in_service"]})
-    row = Delegate(school=school, member_id=member.member_id, term_no=data["term_no"], name=member.name,
-                   category=member.category,
-                   constituency_group_id=data.get("constituency_group_id", member.union_group_id),
-                   status="active", elected_on=data.get("elected_on") or today())
+    row = _delegate(school, member, data)
     uow.session.add(row)
     try:
         uow.session.flush()
@@ -166,6 +163,31 @@ def add_delegate(uow, school: str, data: dict) -> dict:
         raise Conflict("delegate_exists", fields={"member_id": ["delegate_exists"]})
     uow.commit()
     return delegate_view(row)
+
+
+def _delegate(school, member, data) -> Delegate:
+    return Delegate(school=school, member_id=member.member_id, term_no=data["term_no"], name=member.name,
+                    category=member.category,
+                    constituency_group_id=data.get("constituency_group_id", member.union_group_id),
+                    status="active", elected_on=data.get("elected_on") or today())
+
+
+def add_delegates(uow, school: str, data: dict) -> dict:
+    """代表名单: register a whole elected slate at once; every member must be in service."""
+    ids = list(dict.fromkeys(data["member_ids"]))
+    members = {m.member_id: m for m in uow.session.scalars(select(DirectoryMember)
+                                                           .where(DirectoryMember.member_id.in_(ids)))}
+    missing = [m for m in ids if m not in members or members[m].status not in IN_SERVICE]
+    if missing:
+        raise ValidationFailed("validation_failed", fields={"member_ids": ["member_not_in_service"]},
+                               params={"member_ids": missing[:20]})
+    existing = set(uow.session.scalars(select(Delegate.member_id).where(Delegate.term_no == data["term_no"],
+                                                                         Delegate.member_id.in_(ids))))
+    rows = [_delegate(school, members[m], data) for m in ids if m not in existing]
+    uow.session.add_all(rows)
+    uow.session.flush()
+    uow.commit()
+    return {"term_no": data["term_no"], "added": len(rows), "already": len(existing)}
 
 
 def list_delegates(session, term_no: int | None) -> dict:
@@ -225,6 +247,8 @@ def check_in(uow, school: str, session_id: int, sitting_id: int, data: dict, ctx
         if data.get("code") != sitting.checkin_code:
             raise ValidationFailed(fields={"code": ["checkin_code_wrong"]})
         member_id, method = ctx.member_id, "code"
+    elif data.get("member_ids"):
+        return _check_in_many(uow, school, row, sitting, data["member_ids"])
     else:
         if not data.get("member_id"):
             raise ValidationFailed(fields={"member_id": ["required"]})
@@ -236,6 +260,19 @@ def check_in(uow, school: str, session_id: int, sitting_id: int, data: dict, ctx
         uow.session.flush()
     except IntegrityError:
         raise Conflict("already_checked_in")
+    uow.commit()
+    return attendance(uow.session, row.id, sitting.id)
+
+
+def _check_in_many(uow, school, row, sitting, member_ids) -> dict:
+    """The secretary checks in a list of delegates (a signed attendance sheet); those already in are skipped."""
+    roll = roll_of(uow.session, row)
+    if any(m not in roll for m in member_ids):
+        raise ValidationFailed(fields={"member_ids": ["not_a_delegate"]})
+    present = set(uow.session.scalars(select(Attendance.member_id).where(Attendance.sitting_id == sitting.id)))
+    uow.session.add_all([Attendance(school=school, sitting_id=sitting.id, member_id=m, method="secretary")
+                         for m in dict.fromkeys(member_ids) if m not in present])
+    uow.session.flush()
     uow.commit()
     return attendance(uow.session, row.id, sitting.id)
 

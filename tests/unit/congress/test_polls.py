@@ -203,3 +203,19 @@ def test_closing_rewrites_the_ballots_in_receipt_order(cg):
         from sqlalchemy import text
         stored = [r[0] for r in conn.execute(text("SELECT receipt FROM ballots ORDER BY rowid"))]
     assert stored == sorted(stored)
+
+
+def test_a_whole_slate_is_registered_and_checked_in_at_once(cg):
+    cg.members(NINE)
+    cg.members([600], status="left")
+    with pytest.raises(ValidationFailed):
+        cg.run(sessions.add_delegates, S1, {"term_no": 8, "member_ids": NINE + [600]})
+    added = cg.run(sessions.add_delegates, S1, {"term_no": 8, "member_ids": NINE + NINE[:2]})
+    again = cg.run(sessions.add_delegates, S1, {"term_no": 8, "member_ids": NINE[:3]})
+    assert added == {"term_no": 8, "added": 9, "already": 0} and again["added"] == 0 and again["already"] == 3
+    s = cg.session()
+    officer = type("Ctx", (), {"role": "congress_officer", "member_id": None})
+    live = cg.run(sessions.check_in, S1, s["id"], s["sittings"][0]["id"], {"member_ids": NINE[:6]}, officer)
+    assert live["present"] == 6 and live["quorate"]
+    with pytest.raises(ValidationFailed):
+        cg.run(sessions.check_in, S1, s["id"], s["sittings"][0]["id"], {"member_ids": [600]}, officer)
