@@ -14,6 +14,7 @@ from services.congress.common import today
 from services.congress.domain.rules import LEAVES_UNION
 from services.congress.orm import Base, DirectoryGroup, DirectoryMember, KnownSchool
 from shared.directory import MemberDirectoryMixin
+from shared.errors import Forbidden
 from shared.inbox import consumes
 from shared.service import Context, Database, EntrypointMetrics, OpsEndpoints
 from shared.validation import load
@@ -167,8 +168,13 @@ class CongressService(MemberDirectoryMixin, OpsEndpoints):
     @rpc
     def cast_ballot(self, school, poll_id, data):
         data = load(s.BallotCastSchema, data)
+        caller = self.ctx.current
+        if caller.school != school:
+            raise Forbidden("school_forbidden", params={"school": school})
+        if self.db.engine.dialect.name == "postgresql":
+            return polls.cast_on_postgres(self.db.engine, school, poll_id, caller.member_id, data["choice"])
         with self.db.unit_of_work(school) as uow:
-            return polls.cast(uow, school, poll_id, self.ctx.current.member_id, data["choice"])
+            return polls.cast(uow, school, poll_id, caller.member_id, data["choice"])
 
     @rpc
     def my_vote_status(self, school, poll_id):
