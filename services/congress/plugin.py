@@ -21,6 +21,11 @@ def _metadata():
     return Base.metadata
 
 
+def _seed_demo(runtime, context):
+    from services.congress.seed import seed_demo
+    return seed_demo(runtime, context)
+
+
 def r(method, path, summary, summary_en, rpc, roles, **kw):
     return Route(method, path, summary, summary_en, rpc=f"congress.{rpc}", roles=roles,
                  tags=kw.pop("tags", ("congress",)), **kw)
@@ -63,7 +68,8 @@ ROUTES = [
       request=s.PollOpenSchema, tags=("congress-polls",)),
     r("POST", POLL + "/close", "结束投票并计票", "Close and count", "close_poll", OFFICERS, tags=("congress-polls",)),
     r("POST", POLL + "/ballots", "投票（返回回执码）", "Cast a secret ballot; returns a receipt code", "cast_ballot",
-      VOTERS, request=s.BallotCastSchema, response=s.ReceiptSchema, status=201, tags=("congress-polls",)),
+      VOTERS, request=s.BallotCastSchema, response=s.ReceiptSchema, status=201, tags=("congress-polls",),
+      replay=False),   # the gateway must not keep "account X sent choice Y" for Idempotency-Key replays
     r("GET", POLL + "/me", "我是否已投票", "Whether I have voted", "my_vote_status", VOTERS,
       tags=("congress-polls",)),
     r("GET", POLL + "/bulletin", "计票公告（回执码与选择）", "Bulletin of receipt codes and choices", "bulletin",
@@ -135,4 +141,5 @@ plugin = Plugin(
                "congress.proposal_tracked", "congress.disclosure_published"],
     routes=ROUTES,
     annual_summary=True,
+    seed_demo=_seed_demo,
 )

@@ -152,3 +152,18 @@ def test_another_schools_chair_gets_404_on_every_congress_route(school, other_sc
     for path in ("/sessions", "/delegates"):
         assert_problem(other_school.chair.get(cpath(school.code, path)), 404, "not_found")
     assert_problem(other_school.chair.post(cpath(school.code, "/sessions"), json={}), 404, "not_found")
+
+
+def test_the_gateway_keeps_no_replay_copy_of_a_ballot_sent_with_an_idempotency_key(school, congress):
+    chair, code = school.chair, school.code
+    s = new_session(chair, code, 8)
+    chair.ok("POST", cpath(code, f"/sessions/{s['id']}/convene"))
+    chair.ok("POST", cpath(code, f"/sessions/{s['id']}/sittings/{s['sittings'][0]['id']}/check-ins"), 201,
+             json={"member_ids": congress["members"]})
+    motion = chair.ok("POST", cpath(code, f"/sessions/{s['id']}/motions"), 201, json={"title": "校长工作规划"})
+    chair.ok("POST", cpath(code, f"/polls/{motion['id']}/open"), json={})
+    voter, key = congress["voters"][1], {"Idempotency-Key": unique("ballot")}
+    first = voter.post(cpath(code, f"/polls/{motion['id']}/ballots"), json={"choice": "no"}, headers=key)
+    again = voter.post(cpath(code, f"/polls/{motion['id']}/ballots"), json={"choice": "no"}, headers=key)
+    assert first.status_code == 201 and "Idempotent-Replayed" not in again.headers
+    assert_problem(again, 409, "already_voted")
