@@ -97,10 +97,14 @@ def cast_all(base_url, path, tokens: list[tuple[int, str]], processes: int, thre
     return {"results": results, "wall_s": wall}
 
 
-def run(delegates: int, processes: int, threads: int, with_bare: bool = True) -> dict:
+def run(delegates: int, processes: int, threads: int, with_bare: bool = True, extra_congress: int = 0) -> dict:
     ports = {name: testing.free_port() for name in SERVICE_PORTS if name not in ("gateway", "membership")}
     stack = Stack(extra_env={f"UNIONHUB_PORT_{n.upper()}": str(p) for n, p in ports.items()}).start()
+    extras = []
     try:
+        for _ in range(extra_congress):   # scale out: more congress processes as competing consumers
+            extra = testing.ServiceProcess("congress", dict(stack.env), testing.free_port(), stack.log_dir)
+            extras.append(extra.start())
         base = stack.gateway_url
         _say(f"seeding one school with {delegates} members")
         seeded = seed(base, stack.admin_token(), schools=1, per_school=delegates, concurrency=1)["schools"][0]
@@ -189,6 +193,7 @@ def run(delegates: int, processes: int, threads: int, with_bare: bool = True) ->
             "bench": "congress", "at": timestamp(), "machine": machine(),
             "note": "2-core machine shared with three other helpers running tests at the same time",
             "delegates": delegates, "client": {"processes": processes, "threads": threads},
+            "congress_processes": 1 + extra_congress,
             "open_poll_s": round(open_s, 3),
             "cast": {"wall_s": round(wave["wall_s"], 3), "ballots_per_s": round(delegates / wave["wall_s"], 1),
                      "statuses": statuses, "latency_ms": latency_summary(lat)},
@@ -201,6 +206,8 @@ def run(delegates: int, processes: int, threads: int, with_bare: bool = True) ->
             "bare_hop_floor": bare,
         }
     finally:
+        for extra in extras:
+            extra.stop()
         stack.stop()
 
 
@@ -210,8 +217,10 @@ def main(argv=None) -> int:
     parser.add_argument("--processes", type=int, default=2)
     parser.add_argument("--threads", type=int, default=32)
     parser.add_argument("--no-bare", action="store_true", help="skip the bare-hop floor measurement")
+    parser.add_argument("--extra-congress", type=int, default=0,
+                        help="extra congress service processes (competing consumers)")
     args = parser.parse_args(argv)
-    out = run(args.delegates, args.processes, args.threads, not args.no_bare)
+    out = run(args.delegates, args.processes, args.threads, not args.no_bare, args.extra_congress)
     from bench.common import RESULTS
     path = write_result("congress", out, RESULTS / "congress.json")
     print(json.dumps(out, ensure_ascii=False, indent=2))
