@@ -93,7 +93,12 @@ def list_sessions(session, query: dict) -> dict:
     if query.get("school_year"):
         stmt = stmt.where(CongressSession.school_year == query["school_year"])
     rows = list(session.scalars(stmt))
-    return {"items": [session_view(s) for s in rows], "total": len(rows)}
+    year = rules.school_year_of(today())
+    held = session.scalar(select(func.count()).select_from(CongressSession).where(
+        CongressSession.school_year == year, CongressSession.status.in_(("convened", "closed"))))
+    # 每学年至少召开一次: warn while this school year has had no session
+    return {"items": [session_view(s) for s in rows], "total": len(rows), "school_year": year,
+            "held_this_school_year": held, "warning": None if held else "no_session_this_school_year"}
 
 
 def add_agenda_item(uow, school: str, session_id: int, data: dict) -> dict:

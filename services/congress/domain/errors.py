@@ -47,6 +47,7 @@ MESSAGES = {
     "notice_not_found": {"zh-CN": "公开事项不存在", "en": "Notice not found"},
     "suggestion_not_found": {"zh-CN": "意见不存在", "en": "Suggestion not found"},
     "already_replied": {"zh-CN": "已答复", "en": "Already replied"},
+    "no_session_this_school_year": {"zh-CN": "本学年尚未召开教代会", "en": "No congress session this school year"},
     "teacher_share_low": {"zh-CN": "教师代表比例低于 60%", "en": "Teacher delegates are below 60%"},
     "not_an_evaluation": {"zh-CN": "只有测评结果可以导出", "en": "Only evaluations can be exported"},
 }

@@ -219,3 +219,33 @@ def test_a_whole_slate_is_registered_and_checked_in_at_once(cg):
     assert live["present"] == 6 and live["quorate"]
     with pytest.raises(ValidationFailed):
         cg.run(sessions.check_in, S1, s["id"], s["sittings"][0]["id"], {"member_ids": [600]}, officer)
+
+
+def test_the_school_is_warned_while_this_school_year_has_no_session(cg):
+    with cg.read() as session:
+        assert sessions.list_sessions(session, {})["warning"] == "no_session_this_school_year"
+    s = cg.session(sitting_dates=[date.today()])
+    cg.run(sessions.convene, s["id"])
+    with cg.read() as session:
+        listing = sessions.list_sessions(session, {})
+    assert listing["warning"] is None and listing["held_this_school_year"] == 1
+
+
+class _Event:
+    def __init__(self, payload):
+        self.payload = payload
+
+
+def test_a_delegate_transferred_out_by_a_membership_event_leaves_a_vacancy(cg):
+    from services.congress.service import CongressService
+    cg.delegates(NINE)
+    before = {"id": NINE[0], "status": "active"}
+    after = {"id": NINE[0], "status": "transferred_out"}
+    with cg.uow(None) as uow:
+        CongressService.on_member_changed(None, uow, _Event({"transferred_on": "2026-09-01"}), before, after)
+        CongressService.on_member_changed(None, uow, _Event({}), after, after)      # nothing more
+        uow.commit()
+        published = uow.published
+    assert [e["payload"]["reason"] for e in published] == ["transferred_out"]
+    assert published[0]["school"] == S1 and published[0]["payload"]["vacated_on"] == "2026-09-01"
+    assert [d.status for d in cg.all(Delegate) if d.member_id == NINE[0]] == ["vacant"]
