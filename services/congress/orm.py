@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, true, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shared.db import install_kit_tables, make_base
@@ -117,6 +117,8 @@ class Poll(TenantMixin, Base):
     purpose: Mapped[str | None] = mapped_column(String(40))              # election: delegates, union_committee…
     rule: Mapped[dict] = mapped_column(JSON, nullable=False)
     breakdown: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    secret: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True, server_default=true())
+    hands: Mapped[dict | None] = mapped_column(JSON)                     # 举手表决: counts by the tellers
     sitting_id: Mapped[int | None] = mapped_column(ForeignKey("sittings.id"))
     eligible: Mapped[int | None] = mapped_column(Integer)
     present: Mapped[int | None] = mapped_column(Integer)

@@ -70,6 +70,8 @@ ROUTES = [
     r("POST", POLL + "/ballots", "投票（返回回执码）", "Cast a secret ballot; returns a receipt code", "cast_ballot",
       VOTERS, request=s.BallotCastSchema, response=s.ReceiptSchema, status=201, tags=("congress-polls",),
       replay=False),   # the gateway must not keep "account X sent choice Y" for Idempotency-Key replays
+    r("POST", POLL + "/hands", "录入举手表决结果（非无记名）", "Record a show of hands (open vote)", "record_hands",
+      OFFICERS, request=s.HandsSchema, tags=("congress-polls",)),
     r("GET", POLL + "/me", "我是否已投票", "Whether I have voted", "my_vote_status", VOTERS,
       tags=("congress-polls",)),
     r("GET", POLL + "/bulletin", "计票公告（回执码与选择）", "Bulletin of receipt codes and choices", "bulletin",

@@ -33,7 +33,7 @@ def new_receipt() -> str:
 
 def poll_view(p: Poll, voted: int | None = None) -> dict:
     out = {"id": p.id, "session_id": p.session_id, "agenda_item_id": p.agenda_item_id, "kind": p.kind,
-           "title": p.title, "status": p.status, "secret": True, "options": p.options, "seats": p.seats,
+           "title": p.title, "status": p.status, "secret": p.secret is not False, "options": p.options, "seats": p.seats,
            "max_choices": p.max_choices, "purpose": p.purpose, "rule": p.rule, "breakdown": p.breakdown,
            "sitting_id": p.sitting_id, "eligible": p.eligible, "present": p.present, "runoff_of": p.runoff_of,
            "audit_id": p.audit_id, "opened_at": iso(p.opened_at), "closed_at": iso(p.closed_at),
@@ -69,7 +69,9 @@ def create_motion(uow, school: str, session_id: int, data: dict) -> dict:
     poll = Poll(school=school, session_id=row.id, agenda_item_id=item.id if item else None, kind="motion",
                 title=data["title"], status="draft", options=list(rules.MOTION_CHOICES),
                 rule=data.get("rule") or row.pass_rule, breakdown=data.get("breakdown", False),
-                audit_id=item.audit_id if item else None)
+                secret=data.get("secret", True), audit_id=item.audit_id if item else None)
+    if not poll.secret and poll.breakdown:
+        raise ValidationFailed(fields={"breakdown": ["not_for_show_of_hands"]})
     uow.session.add(poll)
     uow.session.flush()
     uow.commit()
@@ -184,7 +186,7 @@ _OPTIONS: dict = {}     # (database, school, poll id) -> (kind, options, max_cho
 def _poll_options(s, school: str, poll_id: int):
     key = (id(s.get_bind() if hasattr(s, "get_bind") else s.engine), school, poll_id)
     if key not in _OPTIONS:
-        row = s.execute(select(Poll.kind, Poll.options, Poll.max_choices)
+        row = s.execute(select(Poll.kind, Poll.options, Poll.max_choices, Poll.secret)
                         .where(Poll.id == poll_id, Poll.school == school)).first()
         if row is None:
             raise NotFound("poll_not_found", params={"id": poll_id})
@@ -197,7 +199,9 @@ def _poll_options(s, school: str, poll_id: int):
 def _checked(s, school, poll_id, member_id, choice) -> tuple[str, str]:
     if member_id is None:
         raise Forbidden("member_account_required")
-    kind, options, max_choices = _poll_options(s, school, poll_id)
+    kind, options, max_choices, secret = _poll_options(s, school, poll_id)
+    if secret is False:
+        raise Conflict("show_of_hands_poll")
     problem = _validate_choice(kind, options, max_choices, choice)
     if problem:
         raise ValidationFailed(fields={"choice": [problem]})
@@ -263,9 +267,30 @@ def _cast_portable(s, school, poll_id, member_id, receipt, stored):
                                     bucket=bucket[0]))
 
 
+def record_hands(uow, poll_id: int, data: dict) -> dict:
+    """举手表决: the tellers' counts of an open (non-secret) motion; recorded again until it closes."""
+    poll = load_poll(uow.session, poll_id)
+    if poll.secret is not False:
+        raise Conflict("secret_poll_counts_ballots")
+    if poll.status != "open":
+        raise Conflict("poll_not_open", params={"status": poll.status})
+    counts = {k: data[k] for k in rules.MOTION_CHOICES}
+    if sum(counts.values()) > (poll.present or 0):
+        raise ValidationFailed("more_hands_than_present", fields={"yes": ["more_hands_than_present"]},
+                               params={"present": poll.present})
+    poll.hands = counts
+    uow.commit()
+    return poll_view(poll)
+
+
 def _tally(poll: Poll, ballots: list[tuple[str, str | None]], min_group_size: int) -> dict:
     choices = [json.loads(c) for c, _ in ballots]
     rule = rule_of(poll.rule)
+    if poll.kind == "motion" and poll.secret is False:
+        result = rules.motion_outcome(poll.hands or {}, rule, eligible=poll.eligible or 0, present=poll.present or 0)
+        result["turnout"] = {"eligible": poll.eligible, "present": poll.present, "cast": result["cast"]}
+        result["show_of_hands"] = True
+        return result
     if poll.kind == "motion":
         counts = {k: sum(1 for c in choices if c == k) for k in rules.MOTION_CHOICES}
         result = rules.motion_outcome(counts, rule, eligible=poll.eligible or 0, present=poll.present or 0)
@@ -399,6 +424,8 @@ def bulletin(session, poll_id: int, receipt: str | None = None) -> dict:
     poll = load_poll(session, poll_id)
     if poll.status != "closed":
         raise Conflict("poll_not_closed")
+    if poll.secret is False:
+        raise Conflict("show_of_hands_poll")
     stmt = select(Ballot.receipt, Ballot.choice).where(Ballot.poll_id == poll.id).order_by(Ballot.receipt)
     if receipt:
         stmt = stmt.where(Ballot.receipt == receipt.strip().upper())

@@ -89,6 +89,13 @@ class MotionCreateSchema(Strict):
     agenda_item_id = fields.Integer(strict=True, allow_none=True)
     rule = fields.Nested(RuleSchema)
     breakdown = fields.Boolean(metadata={"description": "results by constituency (min group size applies)"})
+    secret = fields.Boolean(load_default=True, metadata={"description": "false: a show of hands counted by tellers"})
+
+
+class HandsSchema(Strict):
+    yes = fields.Integer(required=True, strict=True, validate=validate.Range(min=0))
+    no = fields.Integer(required=True, strict=True, validate=validate.Range(min=0))
+    abstain = fields.Integer(required=True, strict=True, validate=validate.Range(min=0))
 
 
 class CandidateSchema(Strict):

@@ -177,6 +177,12 @@ class CongressService(MemberDirectoryMixin, OpsEndpoints):
             return polls.cast(uow, school, poll_id, caller.member_id, data["choice"])
 
     @rpc
+    def record_hands(self, school, poll_id, data):
+        data = load(s.HandsSchema, data)
+        with self.db.unit_of_work(school) as uow:
+            return polls.record_hands(uow, poll_id, data)
+
+    @rpc
     def my_vote_status(self, school, poll_id):
         with self.db.read(school) as session:
             return polls.voted_status(session, poll_id, self.ctx.current.member_id)

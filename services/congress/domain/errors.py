@@ -48,6 +48,11 @@ MESSAGES = {
     "suggestion_not_found": {"zh-CN": "意见不存在", "en": "Suggestion not found"},
     "already_replied": {"zh-CN": "已答复", "en": "Already replied"},
     "no_session_this_school_year": {"zh-CN": "本学年尚未召开教代会", "en": "No congress session this school year"},
+    "show_of_hands_poll": {"zh-CN": "该事项为举手表决，不收选票", "en": "This motion is decided by a show of hands"},
+    "secret_poll_counts_ballots": {"zh-CN": "无记名投票以选票计票，不能录入举手结果",
+                                   "en": "A secret ballot is counted from ballots"},
+    "more_hands_than_present": {"zh-CN": "举手人数超过到会人数 {present}", "en": "More hands than the {present} present"},
+    "not_for_show_of_hands": {"zh-CN": "举手表决不分组统计", "en": "No breakdown for a show of hands"},
     "teacher_share_low": {"zh-CN": "教师代表比例低于 60%", "en": "Teacher delegates are below 60%"},
     "not_an_evaluation": {"zh-CN": "只有测评结果可以导出", "en": "Only evaluations can be exported"},
 }

@@ -249,3 +249,27 @@ def test_a_delegate_transferred_out_by_a_membership_event_leaves_a_vacancy(cg):
     assert [e["payload"]["reason"] for e in published] == ["transferred_out"]
     assert published[0]["school"] == S1 and published[0]["payload"]["vacated_on"] == "2026-09-01"
     assert [d.status for d in cg.all(Delegate) if d.member_id == NINE[0]] == ["vacant"]
+
+
+def test_a_show_of_hands_motion_is_counted_by_the_tellers_and_takes_no_ballots(cg):
+    cg.delegates(NINE)
+    s = cg.convened_with(NINE[:7])
+    motion = cg.open(cg.motion(s, secret=False))
+    assert motion["secret"] is False
+    with pytest.raises(Conflict) as exc:
+        cg.cast(motion, NINE[0], "yes")
+    assert exc.value.code == "show_of_hands_poll"
+    with pytest.raises(ValidationFailed):
+        cg.run(polls.record_hands, motion["id"], {"yes": 6, "no": 1, "abstain": 1})     # 8 hands, 7 present
+    cg.run(polls.record_hands, motion["id"], {"yes": 5, "no": 1, "abstain": 1})
+    result = cg.close(motion)["result"]
+    assert result["adopted"] and result["show_of_hands"] and result["yes"] == 5
+
+
+def test_a_secret_ballot_takes_no_show_of_hands(cg):
+    cg.delegates(NINE)
+    s = cg.convened_with(NINE[:7])
+    motion = cg.open(cg.motion(s))
+    with pytest.raises(Conflict) as exc:
+        cg.run(polls.record_hands, motion["id"], {"yes": 5, "no": 1, "abstain": 1})
+    assert exc.value.code == "secret_poll_counts_ballots"
