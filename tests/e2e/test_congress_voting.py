@@ -27,7 +27,7 @@ def add_delegate(chair: Client, school: str, member_id: int, term_no: int = 8) -
             return resp.json()
         assert resp.status_code == 422, resp.text
         return None
-    return testing.wait_for(attempt, 30, interval=0.2, what=f"member {member_id} to reach the congress directory")
+    return testing.wait_for(attempt, 120, interval=0.3, what=f"member {member_id} to reach the congress directory")
 
 
 def account(stack, chair: Client, school: str, member_id: int, role: str = "delegate") -> Client:
