@@ -135,3 +135,15 @@ def test_the_suggestion_box_gets_replies(school, seated):
     assert seated["voters"][3].ok("GET", cpath(code, "/suggestions"))["items"][0]["reply"] == "已安排"
     assert_problem(chair.post(cpath(code, f"/suggestions/{mine['id']}/reply"), json={"reply": "again"}), 409,
                    "already_replied")
+
+
+def test_the_demo_district_has_a_congress_and_open_proposals_show_in_metrics(stack, demo_chair):
+    import requests
+    chair = demo_chair("XQ-SY")
+    sessions = chair.ok("GET", cpath("XQ-SY", "/sessions"))
+    assert [s["label"] for s in sessions["items"]] == ["八届五次"]
+    delegates = chair.ok("GET", cpath("XQ-SY", "/delegates"))
+    assert delegates["active"] >= 3 and delegates["term_no"] == 8
+    assert chair.ok("GET", cpath("XQ-SY", "/proposals"))["items"][0]["status"] == "assigned"
+    metrics = requests.get(f"{stack.service_urls['congress']}/metrics", timeout=10).text
+    assert 'unionhub_congress_open_proposals{school="XQ-SY"} 1.0' in metrics
