@@ -47,6 +47,7 @@ class Route:
     public: bool = False
     tags: tuple = ()
     timeout: float | None = None  # seconds the gateway waits for the RPC (default: settings)
+    replay: bool = True           # False: never store the body for Idempotency-Key replays (secret ballots)
 
     @property
     def params(self) -> list[str]:

@@ -287,7 +287,8 @@ class Pipeline:
             self.authorise(route, principal, params, scope)
         body = self._body(route, request)
         query = self._query(route, request)
-        replay_key = request.headers.get("Idempotency-Key") if request.method == "POST" and principal else None
+        replay_key = (request.headers.get("Idempotency-Key")
+                      if request.method == "POST" and principal and route.replay else None)
         if replay_key:
             fingerprint = hashlib.sha256(f"{request.method} {request.path} ".encode() + request.get_data()).hexdigest()
             stored = self._claim_key(principal.username, replay_key[:128], fingerprint)

@@ -1,0 +1,261 @@
+"""Marshmallow schemas at the congress edges: the gateway validates HTTP bodies and queries with
+them and builds OpenAPI from them; the service loads RPC payloads with the same ones."""
+from __future__ import annotations
+
+from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+
+from services.congress.domain.rules import BASES, GRADES, MODES, POWERS, SATISFACTION, TRACK_STATUSES
+
+
+class Strict(Schema):
+    class Meta:
+        unknown = RAISE
+
+
+POS = validate.Range(min=1)
+TEXT = validate.Length(min=1, max=200)
+
+
+class RuleSchema(Strict):
+    base = fields.String(required=True, validate=validate.OneOf(BASES))
+    num = fields.Integer(required=True, strict=True, validate=POS)
+    den = fields.Integer(required=True, strict=True, validate=POS)
+    strict = fields.Boolean(required=True, metadata={"description": "true: more than the fraction; false: at least"})
+
+    @validates_schema(skip_on_field_errors=False)
+    def _fraction(self, data, **_):
+        num, den = data.get("num"), data.get("den")
+        if isinstance(num, int) and isinstance(den, int) and num > den:
+            raise ValidationError("fraction_over_one", "num")
+
+
+class AgendaItemCreateSchema(Strict):
+    title = fields.String(required=True, validate=TEXT)
+    power = fields.String(required=True, validate=validate.OneOf(POWERS),
+                          metadata={"description": "职权: 听取报告/审议通过/评议监督/建议/决定"})
+    presenter = fields.String(validate=validate.Length(max=60))
+
+
+class SessionCreateSchema(Strict):
+    term_no = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=99),
+                             metadata={"description": "届"})
+    session_no = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=99),
+                                metadata={"description": "次"})
+    mode = fields.String(load_default="delegate_congress", validate=validate.OneOf(MODES))
+    title = fields.String(validate=TEXT)
+    central_topic = fields.String(validate=validate.Length(max=500), metadata={"description": "中心议题"})
+    sitting_dates = fields.List(fields.Date(), required=True, validate=validate.Length(min=1, max=10))
+    agenda = fields.List(fields.Nested(AgendaItemCreateSchema), load_default=list)
+    quorum_rule = fields.Nested(RuleSchema)
+    pass_rule = fields.Nested(RuleSchema)
+    election_rule = fields.Nested(RuleSchema)
+    min_cosigners = fields.Integer(strict=True, validate=validate.Range(min=0, max=50))
+    min_group_size = fields.Integer(strict=True, validate=validate.Range(min=2, max=100))
+    proposals_open_on = fields.Date()
+    proposals_close_on = fields.Date()
+
+
+class SessionListQuery(Strict):
+    school_year = fields.Integer(validate=validate.Range(min=2000, max=2100))
+
+
+class DelegateCreateSchema(Strict):
+    member_id = fields.Integer(required=True, strict=True, validate=POS)
+    term_no = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=99))
+    constituency_group_id = fields.Integer(strict=True, allow_none=True)
+    elected_on = fields.Date()
+
+
+class DelegateListQuery(Strict):
+    term_no = fields.Integer(validate=validate.Range(min=1, max=99))
+
+
+class DelegateBulkSchema(Strict):
+    term_no = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=99))
+    member_ids = fields.List(fields.Integer(strict=True, validate=POS), required=True,
+                             validate=validate.Length(min=1, max=5000))
+    elected_on = fields.Date()
+
+
+class CheckInSchema(Strict):
+    member_id = fields.Integer(strict=True, validate=POS, metadata={"description": "签到 by the secretary"})
+    member_ids = fields.List(fields.Integer(strict=True, validate=POS), validate=validate.Length(min=1, max=5000),
+                             metadata={"description": "签到表: many at once, by the secretary"})
+    code = fields.String(validate=validate.Length(min=1, max=12), metadata={"description": "签到码 by the delegate"})
+
+
+class MotionCreateSchema(Strict):
+    title = fields.String(required=True, validate=TEXT)
+    agenda_item_id = fields.Integer(strict=True, allow_none=True)
+    rule = fields.Nested(RuleSchema)
+    breakdown = fields.Boolean(metadata={"description": "results by constituency (min group size applies)"})
+    secret = fields.Boolean(load_default=True, metadata={"description": "false: a show of hands counted by tellers"})
+
+
+class HandsSchema(Strict):
+    yes = fields.Integer(required=True, strict=True, validate=validate.Range(min=0))
+    no = fields.Integer(required=True, strict=True, validate=validate.Range(min=0))
+    abstain = fields.Integer(required=True, strict=True, validate=validate.Range(min=0))
+
+
+class CandidateSchema(Strict):
+    member_id = fields.Integer(required=True, strict=True, validate=POS)
+
+
+class ElectionCreateSchema(Strict):
+    title = fields.String(required=True, validate=TEXT)
+    agenda_item_id = fields.Integer(strict=True, allow_none=True)
+    purpose = fields.String(validate=validate.OneOf(("union_committee", "funds_review_committee", "delegates",
+                                                     "other")))
+    seats = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=100))
+    max_choices = fields.Integer(strict=True, validate=validate.Range(min=1, max=100))
+    candidates = fields.List(fields.Nested(CandidateSchema), required=True, validate=validate.Length(min=2, max=200))
+    rule = fields.Nested(RuleSchema)
+    breakdown = fields.Boolean()
+
+
+class SubjectSchema(Strict):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=60))
+    post = fields.String(validate=validate.Length(max=60))
+    member_id = fields.Integer(strict=True, allow_none=True)
+
+
+class EvaluationCreateSchema(Strict):
+    title = fields.String(required=True, validate=TEXT)
+    agenda_item_id = fields.Integer(strict=True, allow_none=True)
+    purpose = fields.String(validate=validate.OneOf(("cadre_rating", "leadership_rating", "ethics_appraisal")))
+    subjects = fields.List(fields.Nested(SubjectSchema), required=True, validate=validate.Length(min=1, max=100))
+    breakdown = fields.Boolean()
+
+
+class PollOpenSchema(Strict):
+    sitting_id = fields.Integer(strict=True, allow_none=True)
+
+
+class Choice(fields.Field):
+    """yes/no/abstain, a list of candidate ids, or {subject id: grade}."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, str) or isinstance(value, list) or isinstance(value, dict):
+            return value
+        raise ValidationError("invalid_choice")
+
+
+class BallotCastSchema(Strict):
+    choice = Choice(required=True, metadata={"description": "motion: yes|no|abstain; election: [candidate ids]; "
+                                                            "evaluation: {subject id: " + "|".join(GRADES) + "}"})
+
+
+class ReceiptSchema(Schema):
+    poll_id = fields.Integer()
+    receipt = fields.String(metadata={"description": "回执码: check it on the bulletin after close"})
+
+
+class BulletinQuery(Strict):
+    receipt = fields.String(validate=validate.Length(min=4, max=20))
+
+
+class ResolutionUpdateSchema(Strict):
+    documents = fields.List(fields.Dict(), metadata={"description": "[{title, ref}]"})
+    enforcement = fields.String(validate=validate.OneOf(("to_implement", "implementing", "implemented")))
+    enforcement_note = fields.String(validate=validate.Length(max=2000))
+
+
+# --- proposals -------------------------------------------------------------------------------
+
+class ProposalCreateSchema(Strict):
+    title = fields.String(required=True, validate=TEXT)
+    content = fields.String(required=True, validate=validate.Length(min=1, max=10000))
+    category = fields.String(validate=validate.Length(max=40))
+    cosigners = fields.List(fields.Integer(strict=True), load_default=list, metadata={"description": "附议代表 member ids"})
+    submitter_member_id = fields.Integer(strict=True, metadata={"description": "officers recording a paper form"})
+
+
+class ProposalReviewSchema(Strict):
+    decision = fields.String(required=True, validate=validate.OneOf(("register", "convert", "decline")),
+                             metadata={"description": "立案 / 转为意见建议 / 不予立案"})
+    reason = fields.String(validate=validate.Length(max=2000))
+
+
+class ProposalAssignSchema(Strict):
+    department = fields.String(required=True, validate=validate.Length(min=1, max=60))
+    responsible = fields.String(validate=validate.Length(max=60))
+    due_on = fields.Date(required=True)
+
+
+class ProposalAnswerSchema(Strict):
+    reply = fields.String(required=True, validate=validate.Length(min=1, max=10000))
+    replied_on = fields.Date()
+
+
+class ProposalTrackSchema(Strict):
+    status = fields.String(required=True, validate=validate.OneOf(TRACK_STATUSES))
+    note = fields.String(validate=validate.Length(max=2000))
+    on = fields.Date()
+
+
+class ProposalRateSchema(Strict):
+    satisfaction = fields.String(required=True, validate=validate.OneOf(SATISFACTION))
+    note = fields.String(validate=validate.Length(max=2000))
+
+
+class ProposalListQuery(Strict):
+    session_id = fields.Integer()
+    status = fields.String()
+    overdue = fields.Boolean()
+
+
+# --- disclosure --------------------------------------------------------------------------------
+
+NOTICE_CATEGORIES = ("cadres", "party_members", "annual_appraisal", "promotion", "awards", "construction",
+                     "large_expenditure", "fees", "title_evaluation", "training", "staff_welfare",
+                     "student_awards", "student_fees", "finance", "other")
+CHANNELS = ("internal_board", "external_board", "campus_network", "staff_meeting")
+
+
+class NoticeCreateSchema(Strict):
+    category = fields.String(required=True, validate=validate.OneOf(NOTICE_CATEGORIES))
+    title = fields.String(required=True, validate=TEXT)
+    body = fields.String(required=True, validate=validate.Length(min=1, max=20000))
+    channels = fields.List(fields.String(validate=validate.OneOf(CHANNELS)), load_default=lambda: ["internal_board"])
+    published_on = fields.Date()
+
+
+class NoticeListQuery(Strict):
+    year = fields.Integer(validate=validate.Range(min=2000, max=2100))
+    month = fields.String(validate=validate.Regexp(r"^\d{4}-\d{2}$"))
+    category = fields.String(validate=validate.OneOf(NOTICE_CATEGORIES))
+
+
+class CadenceQuery(Strict):
+    year = fields.Integer(required=True, validate=validate.Range(min=2000, max=2100))
+
+
+class SuggestionCreateSchema(Strict):
+    content = fields.String(required=True, validate=validate.Length(min=1, max=5000))
+    anonymous = fields.Boolean(load_default=False)
+
+
+class SuggestionReplySchema(Strict):
+    reply = fields.String(required=True, validate=validate.Length(min=1, max=5000))
+
+
+class RecordQuery(Strict):
+    format = fields.String(load_default="docx", validate=validate.OneOf(("docx", "json")))
+
+
+class ExportQuery(Strict):
+    format = fields.String(load_default="xlsx", validate=validate.OneOf(("xlsx", "json")))
+
+
+class DistrictYearQuery(Strict):
+    year = fields.Integer(validate=validate.Range(min=2000, max=2100))
+
+
+class YearQuery(Strict):
+    school_year = fields.Integer(validate=validate.Range(min=2000, max=2100))
+
+
+class AnyObject(Schema):
+    class Meta:
+        unknown = "include"
