@@ -30,6 +30,10 @@ KIT_MESSAGES: dict[str, dict[str, str]] = {
     "cross_school_write": {"zh-CN": "不能写入其他学校工会的数据", "en": "Writing into another school union is refused"},
     "service_unavailable": {"zh-CN": "服务暂不可用，请稍后再试", "en": "Service temporarily unavailable"},
     "internal_error": {"zh-CN": "服务器内部错误", "en": "Internal server error"},
+    # shared by several services (a code means one thing on the whole platform)
+    "member_account_required": {"zh-CN": "请使用绑定会员身份的账号（会员或代表）",
+                                "en": "This needs an account linked to a member (member or delegate)"},
+    "already_checked_in": {"zh-CN": "已签到", "en": "Already checked in"},
     "idempotency_key_reused": {"zh-CN": "该 Idempotency-Key 已用于另一个请求", "en": "This Idempotency-Key was used for a different request"},
     # field-level codes
     "money_not_string": {"zh-CN": "金额须以字符串提交（如 \"1200.00\"），不接受数字或浮点数",
