@@ -104,3 +104,54 @@ def test_an_expense_over_the_budget_is_rejected_without_anyone_deciding(school, 
     assert rejected()["reason_code"] == "over_budget"
     testing.wait_for(lambda: [e for e in events.ok("GET", base)["items"] if e["id"] == expense["id"]][0]["status"]
                      == "rejected", 30, interval=0.2, what="events to see the rejection")
+
+
+def _delegate(chair, code, member_id) -> dict:
+    def attempt():
+        resp = chair.post(f"/api/v1/schools/{code}/congress/delegates", json={"member_id": member_id, "term_no": 3})
+        if resp.status_code == 201:
+            return resp.json()
+        assert resp.status_code == 422, resp.text   # not in congress's directory yet
+        return None
+    return testing.wait_for(attempt, 60, interval=0.3, what=f"member {member_id} to reach congress")
+
+
+def test_the_audit_report_goes_to_the_congress_and_once_approved_is_filed_with_the_district(admin, other_school):
+    school = other_school
+    chair, code = school.chair, school.code
+    c = f"/api/v1/schools/{code}/congress"
+    members = [chair.admit(code, name=f"经审代表{i}")["id"] for i in range(3)]
+    for m in members:
+        _delegate(chair, code, m)
+    voters = []
+    for m in members:
+        username = unique("dlg").lower()
+        chair.ok("POST", f"/api/v1/schools/{code}/accounts", 201,
+                 json={"username": username, "password": PASSWORD, "role": "delegate", "member_id": m})
+        voters.append(Client.login(chair.base_url, username, PASSWORD))
+    session = chair.ok("POST", c + "/sessions", 201, json={
+        "term_no": 3, "session_no": 2, "mode": "delegate_congress", "central_topic": "经费审查",
+        "sitting_dates": [date.today().isoformat()], "agenda": [{"title": "听取工会工作报告", "power": "hear_report"}]})
+    chair.ok("POST", c + f"/sessions/{session['id']}/convene")
+    sitting = session["sittings"][0]["id"]
+    for m in members:
+        chair.ok("POST", c + f"/sessions/{session['id']}/sittings/{sitting}/check-ins", 201, json={"member_id": m})
+
+    f = f"/api/v1/schools/{code}/finance"
+    audit = chair.ok("POST", f + "/audits", 201, json={"year": YEAR, "title": "年度经费审查报告"})
+    chair.ok("POST", f + f"/audits/{audit['id']}/submit", json={"summary": "收支合规，票据齐全"})
+
+    def motion():
+        polls = chair.ok("GET", c + f"/sessions/{session['id']}/polls")["items"]
+        return next((p for p in polls if p["audit_id"] == audit["id"]), None)
+    poll = testing.wait_for(motion, 30, interval=0.2, what="the audit report to become a motion of the session")
+    chair.ok("POST", c + f"/polls/{poll['id']}/open", json={})
+    for voter in voters:
+        voter.ok("POST", c + f"/polls/{poll['id']}/ballots", 201, json={"choice": "yes"})
+    assert chair.ok("POST", c + f"/polls/{poll['id']}/close")["result"]["adopted"] is True
+
+    testing.wait_for(lambda: chair.ok("GET", f + f"/audits/{audit['id']}")["status"] == "approved", 30,
+                     interval=0.2, what="finance to learn the congress approved the report")
+    assert chair.ok("POST", f + f"/audits/{audit['id']}/file", json={})["status"] == "filed"
+    filings = admin.ok("GET", "/api/v1/district/finance/filings", params={"year": YEAR})
+    assert {i["school"]: i for i in filings["items"]}[code]["filed"] is True
