@@ -12,13 +12,18 @@ from shared import broker, testing
 
 
 @pytest.fixture(scope="session")
-def amqp_uri():
-    """A throwaway vhost on the local RabbitMQ, deleted at the end of the session."""
+def broker_ready():
+    """The local RabbitMQ answers and ``rabbitmqctl`` works; fails (never skips) otherwise."""
     if shutil.which("rabbitmqctl") is None:
         pytest.fail("rabbitmqctl not found: integration tests need the local RabbitMQ (see README)")
     ok, detail = broker.broker_reachable(f"amqp://guest:guest@{testing.AMQP_HOST}/")
     if not ok:
         pytest.fail(f"RabbitMQ is not reachable at {testing.AMQP_HOST}: {detail}")
+
+
+@pytest.fixture(scope="session")
+def amqp_uri(broker_ready):
+    """A throwaway vhost on the local RabbitMQ, deleted at the end of the session."""
     name, uri = testing.create_vhost()
     yield uri
     testing.delete_vhost(name)

@@ -38,6 +38,9 @@ def admit_known(school, **overrides) -> dict:
 
 @pytest.fixture(scope="module")
 def people(school):
+    # a budget, so finance approves rather than rejects (a rejection releases the amount from the caps)
+    school.chair.ok("PUT", f"/api/v1/schools/{school.code}/finance/budgets/{date.today().year}", json={"items": [
+        {"category": "staff_activities", "amount": "100000.00"}, {"category": "rights_welfare", "amount": "100000.00"}]})
     officer = account(school, "welfare_officer")
     wang = admit_known(school, name="王芳", id_number=new_id_number(birth=date(1986, 3, 15), gender="female"))
     li = admit_known(school, name="李明", id_number=new_id_number(birth=date(1975, 7, 1), gender="male"))

@@ -30,6 +30,16 @@ def _print_service_logs_on_failure(request):
 
 
 @pytest.fixture(scope="module")
+def amqp_uri(broker_ready):
+    """A vhost per test module: the services a module starts share queue names with another
+    module's (the queue is named after the consumer), and must not receive that module's events
+    (its member ids, its payment ids) left in them."""
+    name, uri = testing.create_vhost()
+    yield uri
+    testing.delete_vhost(name)
+
+
+@pytest.fixture(scope="module")
 def module_db_prefix(pg_available):
     """Like ``db_prefix``, for stacks shared by the tests of one module."""
     prefix = f"uht_{uuid.uuid4().hex[:8]}_"
