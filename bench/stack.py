@@ -87,6 +87,9 @@ class Stack:
                                      db_prefix=self.db_prefix, ports=self.ports,
                                      extra={"UNIONHUB_ADMIN_PASSWORD": self.admin_password, **passthrough,
                                             **self.extra_env})
+        for name in self.ports:   # a bench may pick some ports itself (extra_env): follow them
+            if self.env.get(f"UNIONHUB_PORT_{name.upper()}"):
+                self.ports[name] = int(self.env[f"UNIONHUB_PORT_{name.upper()}"])
         self._log = open(self.log_path, "ab")
         subprocess.run([sys.executable, "-m", "shared.cli", "create-admin"], env=self.env, cwd=ROOT, check=True,
                        stdout=self._log, stderr=subprocess.STDOUT, timeout=300)
