@@ -1,7 +1,7 @@
 """活动经费: an activity's expenses and per-person subsidies, requested from finance by event
 (``events.expense_requested``) and shown with finance's answer (``finance.spending_request_updated``).
-Answers may arrive twice or out of order: a status never moves back (received < approved |
-rejected < paid)."""
+Answers may arrive twice or out of order: a status only moves forward, by the rule of finance's
+answer protocol (``shared.contracts.finance.answer_moves_forward``)."""
 from __future__ import annotations
 
 from datetime import date, datetime, timezone
@@ -12,10 +12,10 @@ from sqlalchemy import func, select
 from services.events.activities import load_activity
 from services.events.labels import EXPENSE_LABELS, label
 from services.events.orm import Expense, Registration
+from shared.contracts import finance as finance_contract
 from shared.errors import Conflict
 
 DEFAULT_CATEGORY = "staff_activities"     # 职工活动支出, finance's spending category
-RANK = {"requested": 0, "received": 1, "approved": 2, "rejected": 2, "paid": 3}
 
 
 def expense_view(row: Expense, language=None) -> dict:
@@ -24,7 +24,7 @@ def expense_view(row: Expense, language=None) -> dict:
             "status_label": label(EXPENSE_LABELS, row.status, language), "reason": row.reason,
             "reason_code": row.reason_code, "decided_by": row.decided_by, "entry_id": row.entry_id,
             "answered_at": row.answered_at.isoformat() if row.answered_at else None,
-            "requested_on": row.requested_on.isoformat(), "request_id": f"events:{row.id}"}
+            "requested_on": row.requested_on.isoformat(), "request_id": finance_contract.request_id("events", row.id)}
 
 
 def subsidy_amount(per_person: Decimal | None, participants: int) -> Decimal:
@@ -49,7 +49,7 @@ def request_expense(uow, school: str, activity_id: int, data: dict, today: date,
     session.add(row)
     session.flush()
     uow.publish("events.expense_requested", {
-        "request_id": f"events:{row.id}", "expense_id": row.id, "school": school, "activity_id": activity_id,
+        "request_id": finance_contract.request_id("events", row.id), "expense_id": row.id, "school": school, "activity_id": activity_id,
         "amount": row.amount, "budget_category": row.budget_category,
         "purpose": f"{activity.title}：{row.purpose}", "requested_on": today})
     uow.commit()
@@ -66,22 +66,20 @@ def apply_answer(session, payload: dict) -> bool:
     """Finance's answer to one of our requests; returns whether it changed the expense."""
     if payload.get("origin") != "events":
         return False
-    prefix, _, raw_id = str(payload.get("request_id", "")).partition(":")
-    if prefix != "events" or not raw_id.isdigit():
+    expense_id = finance_contract.request_key("events", payload.get("request_id", ""))
+    if expense_id is None:
         return False
-    row = session.execute(select(Expense).where(Expense.id == int(raw_id))).scalar_one_or_none()
+    row = session.execute(select(Expense).where(Expense.id == expense_id)).scalar_one_or_none()
     if row is None:
         return False
     status = payload["status"]
+    if not finance_contract.answer_moves_forward(row.status, status):
+        return False
     at = payload.get("at")
     if isinstance(at, str):
         at = datetime.fromisoformat(at.replace("Z", "+00:00"))
     if at is not None and at.tzinfo is not None:
         at = at.astimezone(timezone.utc).replace(tzinfo=None)
-    if RANK[status] < RANK[row.status] or (RANK[status] == RANK[row.status] and status == row.status):
-        return False
-    if RANK[status] == RANK[row.status] and row.answered_at and at and at <= row.answered_at:
-        return False
     row.status, row.answered_at = status, at
     row.reason, row.reason_code = payload.get("reason"), payload.get("reason_code")
     row.decided_by = payload.get("decided_by") or row.decided_by

@@ -11,6 +11,37 @@ ORIGINS = ("welfare", "events", "finance")
 REQUEST_STATUSES = ("received", "approved", "rejected", "paid")
 
 
+# how far each answer has carried a request; what a requester holds before any answer
+# ("pending", "requested") is 0. rejected and paid are final.
+ANSWER_RANK = {"received": 1, "approved": 2, "rejected": 3, "paid": 3}
+
+
+def answer_moves_forward(current: str, answer: str) -> bool:
+    """Whether finance's ``answer`` moves a request the requester holds in ``current`` forward.
+    Answers only ever move a request forward, so a redelivered or late answer (``received``
+    after ``approved``) changes nothing; finance never rejects an approved request (it reverses
+    a booked spend instead), so a stray ``rejected`` does not undo an approval either."""
+    if current in ("rejected", "paid") or (current == "approved" and answer == "rejected"):
+        return False
+    return ANSWER_RANK[answer] > ANSWER_RANK.get(current, 0)
+
+
+def statuses_moved_by(answer: str, statuses) -> tuple[str, ...]:
+    """Of the requester's ``statuses``, those ``answer`` moves forward (for a conditional UPDATE)."""
+    return tuple(current for current in statuses if answer_moves_forward(current, answer))
+
+
+def request_id(origin: str, key: int) -> str:
+    """The platform-wide id of a spending request: ``<origin>:<the requester's own id>``."""
+    return f"{origin}:{key}"
+
+
+def request_key(origin: str, request_id_: str) -> int | None:
+    """The requester's own id in ``request_id_``, or None when it is another origin's."""
+    prefix, _, rest = str(request_id_).partition(":")
+    return int(rest) if prefix == origin and rest.isdigit() else None
+
+
 @contract("finance.spending_request_updated", 1)
 class SpendingRequestUpdatedV1(Schema):
     """经费申请状态: received (recorded, awaiting approval), approved, rejected (with a reason; the

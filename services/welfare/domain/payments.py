@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from shared.contracts import finance as finance_contract
+
 STATUSES = ("pending", "received", "approved", "rejected", "paid")
-RANK = {"pending": 0, "received": 1, "approved": 2, "rejected": 3, "paid": 3}
 COUNTED = ("pending", "received", "approved", "paid")   # against the caps
 FINAL = ("rejected", "paid")
 
@@ -23,23 +24,19 @@ class Answer:
 
 
 def answer_applies(current: str, answer: Answer) -> bool:
-    """Whether finance's ``answer`` moves a payment in ``current`` status forward."""
-    if current in FINAL:
-        return False
-    if current == "approved" and answer.status == "rejected":
-        return False   # finance approved it: a stray rejection cannot un-approve a booked spend
-    return RANK[answer.status] > RANK[current]
+    """Whether finance's ``answer`` moves a payment in ``current`` status forward (the rule of
+    finance's answer protocol, ``shared.contracts.finance``)."""
+    return finance_contract.answer_moves_forward(current, answer.status)
 
 
 def moves_from(status: str) -> tuple[str, ...]:
     """The statuses an answer of ``status`` moves a payment from (answer_applies, as a set)."""
-    return tuple(current for current in STATUSES if answer_applies(current, Answer(status)))
+    return finance_contract.statuses_moved_by(status, STATUSES)
 
 
 def request_id(payment_id: int) -> str:
-    return f"welfare:{payment_id}"
+    return finance_contract.request_id("welfare", payment_id)
 
 
 def payment_id_of(request_id_: str) -> int | None:
-    prefix, _, rest = request_id_.partition(":")
-    return int(rest) if prefix == "welfare" and rest.isdigit() else None
+    return finance_contract.request_key("welfare", request_id_)

@@ -8,6 +8,7 @@ from marshmallow import Schema, fields
 
 from shared import contracts
 from shared.contracts import ContractViolation, Envelope, make_envelope, parse
+from shared.contracts import finance as finance_contract
 from shared.jsonutil import dumps
 
 
@@ -155,3 +156,24 @@ def test_registering_the_same_schema_again_is_harmless(registry):
     assert contracts.contract("kit.note_written", 1)(NoteWrittenV1) is NoteWrittenV1
     assert contracts.contract("kit.note_written", 2)(NoteWrittenV1) is NoteWrittenV1
     assert registry[("kit.note_written", 2)] is NoteWrittenV1
+
+
+# ---- finance's answer protocol, shared by every requester (welfare, events) -------------------------
+
+
+@pytest.mark.parametrize("current, answer, moves", [
+    ("pending", "received", True), ("requested", "approved", True), ("received", "approved", True),
+    ("approved", "paid", True), ("received", "rejected", True),
+    ("approved", "received", False), ("received", "received", False), ("approved", "rejected", False),
+    ("rejected", "approved", False), ("paid", "rejected", False), ("rejected", "paid", False)])
+def test_a_finance_answer_only_moves_a_request_forward(current, answer, moves):
+    assert finance_contract.answer_moves_forward(current, answer) is moves
+
+
+def test_request_ids_name_their_origin():
+    assert finance_contract.request_id("events", 7) == "events:7"
+    assert finance_contract.request_key("events", "events:7") == 7
+    assert finance_contract.request_key("welfare", "events:7") is None
+    assert finance_contract.request_key("events", "events:x") is None
+    assert finance_contract.statuses_moved_by("approved", ("pending", "received", "approved", "paid")) == (
+        "pending", "received")
