@@ -22,10 +22,6 @@ def serve(plugin_name: str, *, migrate: bool = False, port: int | None = None) -
 
     logging.basicConfig(level=os.environ.get("UNIONHUB_LOG_LEVEL", "INFO"),
                         format=f"%(asctime)s {plugin_name} %(levelname)s %(name)s: %(message)s")
-    # one access-log line per request costs more than the request on the hot path; opt back in
-    # with UNIONHUB_ACCESS_LOG=1
-    if os.environ.get("UNIONHUB_ACCESS_LOG") != "1":
-        logging.getLogger("nameko.web.server").setLevel(logging.WARNING)
     if port:
         os.environ[f"UNIONHUB_PORT_{plugin_name.upper()}"] = str(port)
     settings = settings_mod.load()

@@ -7,19 +7,17 @@ service reaches its RPC caller as the same class (``shared.errors``), never a ``
 from __future__ import annotations
 
 import contextlib
-import json
 import time
 
 from nameko.exceptions import get_module_path, registry
 from nameko.extensions import DependencyProvider
-from nameko.web.handlers import http
 from sqlalchemy import func, select, text
-from werkzeug.wrappers import Response
 
 from shared import broker, errors, metrics
 from shared.db import TenantSessionFactory, UnitOfWork, install_kit_tables, make_engine
 from shared.outbox import OutboxRelay
 from shared.tenancy import CONTEXT_KEYS, CallContext
+from shared.web import Response, http, json_response
 
 for _cls in errors.ALL_ERRORS:
     registry[get_module_path(_cls)] = _cls
@@ -167,10 +165,6 @@ class EntrypointMetrics(DependencyProvider):
             metrics.ERRORS.labels(self.container.service_name, outcome).inc()
         metrics.RPC_DURATION.labels(self.container.service_name, entrypoint.method_name,
                                     "ok" if outcome == "ok" else "error").observe(time.perf_counter() - started)
-
-
-def json_response(payload, status: int = 200, content_type: str = "application/json") -> Response:
-    return Response(json.dumps(payload, ensure_ascii=False), status=status, content_type=content_type)
 
 
 class OpsEndpoints:

@@ -20,7 +20,7 @@ from marshmallow import ValidationError
 from werkzeug.exceptions import MethodNotAllowed as WzMethodNotAllowed, NotFound as WzNotFound
 from sqlalchemy import text
 from werkzeug.routing import Map, Rule
-from werkzeug.wrappers import Response
+from shared.web import Response
 
 from services.gateway import auth
 from shared import i18n, metrics

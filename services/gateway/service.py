@@ -16,8 +16,6 @@ from nameko.dependency_providers import Config
 from nameko.exceptions import UnknownService
 from nameko.extensions import DependencyProvider
 from nameko.rpc import MethodProxy, ReplyListener
-from nameko.web.handlers import HttpRequestHandler, http
-from werkzeug.wrappers import Response
 
 from services.gateway import accounts
 from services.gateway.openapi import DOCS_HTML, build_spec
@@ -29,6 +27,7 @@ from shared.errors import InternalError, NotFound, Unavailable
 from shared.db import make_engine
 from shared.inbox import consumes
 from shared.service import Database, EntrypointMetrics, OpsEndpoints
+from shared.web import InlineHttpEntrypoint, Response, http
 
 log = logging.getLogger(__name__)
 
@@ -101,8 +100,8 @@ class _BoundApi:
         return self.provider.spec
 
 
-class InlineApiHandler(HttpRequestHandler):
-    """The /api/ entrypoint, run in the HTTP server's own green thread instead of a nameko worker.
+class InlineApiHandler(InlineHttpEntrypoint):
+    """The /api/ entrypoint, answered in the connection's own green thread instead of a nameko worker.
 
     A nameko worker per request (context, dependency injection, lifecycle hooks, a second green
     thread) costs about as much CPU as answering a read from a read model; the pipeline needs
@@ -114,13 +113,11 @@ class InlineApiHandler(HttpRequestHandler):
         self._slots = eventlet.semaphore.Semaphore(int(self.container.config.get("UNIONHUB_GATEWAY_CONCURRENCY", 32)))
         self._api = None
 
-    def handle_request(self, request):
-        request.shallow = False
+    def answer(self, request):
         if self._api is None:
             self._api = next(d for d in self.container.dependencies if isinstance(d, Api))
         try:
-            context_data = self.server.context_data_from_headers(request)
-            worker_ctx = WorkerContext(self.container, None, self, data=context_data)
+            worker_ctx = WorkerContext(self.container, None, self, data={})
             with self._slots:
                 return self._api.get_dependency(worker_ctx).handle(request)
         except Exception:   # the pipeline answers every error itself; this is a last resort
@@ -139,8 +136,8 @@ class GatewayService(OpsEndpoints):
     api = Api()
     timing = EntrypointMetrics()
 
-    @inline_http("GET,POST,PUT,PATCH,DELETE", "/api/<path:rest>")
-    def serve_api(self, request, rest):   # the InlineApiHandler answers without calling this
+    @inline_http("GET,POST,PUT,PATCH,DELETE", "/api/", prefix=True)
+    def serve_api(self, request):   # the InlineApiHandler answers without calling this
         return self.api.handle(request)
 
     @http("GET", "/api/v1/openapi.json")
@@ -151,19 +148,20 @@ class GatewayService(OpsEndpoints):
     def docs(self, request):
         return Response(DOCS_HTML, status=200, content_type="text/html; charset=utf-8")
 
-    @http("GET", "/api/docs/static/<name>")
-    def docs_static(self, request, name):
+    @http("GET", "/api/docs/static/", prefix=True)
+    def docs_static(self, request):
         import swagger_ui_bundle
+        name = request.path[len("/api/docs/static/"):]
         root = Path(swagger_ui_bundle.swagger_ui_path)
         path = (root / name).resolve()
-        if root.resolve() not in path.parents or not path.is_file():
+        if not name or root.resolve() not in path.parents or not path.is_file():
             return problem(NotFound("not_found"), i18n.DEFAULT_LANGUAGE, request.path, "-")
         return Response(path.read_bytes(), status=200,
                         content_type=mimetypes.guess_type(name)[0] or "application/octet-stream")
 
     @http("GET", "/")
     def root(self, request):
-        return Response("", status=302, headers={"Location": "/api/docs"})
+        return Response("", status=302, content_type=None, headers={"Location": "/api/docs"})
 
     @consumes("membership", "school_registered", scope="district")
     def on_school_registered(self, uow, event):
