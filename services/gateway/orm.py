@@ -79,6 +79,7 @@ class ReadDoc(Base):
         Index("ix_read_docs_tag1", "collection", "school", "tag1"),
         Index("ix_read_docs_tag2", "collection", "school", "tag2"),
         Index("ix_read_docs_tag3", "collection", "school", "tag3"),
+        Index("ix_read_docs_school_gen", "school", "gen"),
     )
     collection: Mapped[str] = mapped_column(String(40), primary_key=True)
     school: Mapped[str] = mapped_column(String(32), primary_key=True)
@@ -89,6 +90,15 @@ class ReadDoc(Base):
     tag3: Mapped[str | None] = mapped_column(String(40))
     search: Mapped[str | None] = mapped_column(String(200))
     data: Mapped[str] = mapped_column(Text, nullable=False)
+    gen: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0, server_default="0")
+
+
+class ReadGen(Base):
+    """读模型版本号: the school's read-model generation, taken (and its row locked) by every write of
+    the school's documents; each gateway process compares it with the copy it holds in memory."""
+    __tablename__ = "read_gens"
+    school: Mapped[str] = mapped_column(String(32), primary_key=True)
+    gen: Mapped[int] = mapped_column(BigInteger, nullable=False)
 
 
 class ReadSettle(Base):

@@ -18,11 +18,11 @@ from urllib.parse import quote
 
 from marshmallow import ValidationError
 from werkzeug.exceptions import MethodNotAllowed as WzMethodNotAllowed, NotFound as WzNotFound
-from sqlalchemy import text
 from werkzeug.routing import Map, Rule
 from shared.web import Response
 
 from services.gateway import auth
+from services.gateway.readmodels import Reader
 from shared import i18n, metrics
 from shared.errors import (BadRequest, Conflict, DomainError, Forbidden, InternalError, MethodNotAllowed, NotAuthenticated, NotFound, TooLarge,
                            UnsupportedMediaType, ValidationFailed)
@@ -49,11 +49,13 @@ def werkzeug_path(route: Route) -> str:
     return path
 
 
-_SCHOOL_STATE = text("SELECT k.active AS active, EXISTS (SELECT 1 FROM read_settles s WHERE s.school = k.code "
-                     "AND s.until > :now) AS settling, (SELECT r.not_before_ms FROM token_revocations r "
-                     "WHERE r.username = :u) AS not_before_ms FROM known_schools k WHERE k.code = :c")
+# one round trip: the school is known and active, its read models settled, the token not
+# revoked, and the generation of the school's read-model documents
+_SCHOOL_STATE = ("SELECT k.active, EXISTS (SELECT 1 FROM read_settles s WHERE s.school = k.code AND s.until > :now), "
+                 "(SELECT r.not_before_ms FROM token_revocations r WHERE r.username = :u), "
+                 "(SELECT g.gen FROM read_gens g WHERE g.school = k.code) FROM known_schools k WHERE k.code = :c")
 IDEMPOTENCY_STALE = 300   # seconds after which a request still marked running is taken as crashed
-_REVOCATION = text("SELECT not_before_ms FROM token_revocations WHERE username = :u")
+_REVOCATION = "SELECT not_before_ms FROM token_revocations WHERE username = :u"
 
 
 class _RequestScope:
@@ -63,27 +65,43 @@ class _RequestScope:
     def __init__(self, open_read):
         self._open = open_read
         self._cm = None
-        self._conn = None
+        self._reader = None
         self.settling = False
+        self.gen = 0
 
     @property
-    def connection(self):
-        if self._conn is None:
+    def reader(self) -> Reader:
+        if self._reader is None:
             self._cm = self._open()
-            self._conn = self._cm.__enter__()
-        return self._conn
+            self._reader = self._cm.__enter__()
+        return self._reader
 
     def close(self):
         if self._cm is not None:
-            cm, self._cm, self._conn = self._cm, None, None
+            cm, self._cm, self._reader = self._cm, None, None
             cm.__exit__(None, None, None)
+
+
+def engine_reads(engine):
+    """``open_read`` on an engine: a pooled DB-API connection wrapped in a ``Reader``."""
+    paramstyle = engine.dialect.paramstyle
+
+    @contextlib.contextmanager
+    def open_read():
+        raw = engine.raw_connection()
+        try:
+            yield Reader(raw, paramstyle)
+        finally:
+            raw.close()
+    return open_read
 
 
 def _session_reads(open_session):
     @contextlib.contextmanager
     def open_read():
         with open_session() as session:
-            yield session.connection()
+            connection = session.connection()
+            yield Reader(connection.connection.dbapi_connection, connection.dialect.paramstyle)
     return open_read
 
 
@@ -212,16 +230,16 @@ class Pipeline:
     @staticmethod
     def _check_state(route: Route, principal: auth.Principal, params: dict, scope) -> None:
         if route.scope == "school":
-            # one round trip: the school is known and active, its read models settled, the token not revoked
-            state = scope.connection.execute(_SCHOOL_STATE, {"c": params["school"], "now": utcnow(),
-                                                             "u": principal.username}).first()
-            if state is not None and auth.revoked(principal, state.not_before_ms):
+            state = scope.reader.one(_SCHOOL_STATE, {"c": params["school"], "now": utcnow(), "u": principal.username})
+            if state is not None and auth.revoked(principal, state[2]):
                 raise NotAuthenticated("token_revoked")
-            if state is None or not state.active:
+            if state is None or not state[0]:
                 raise NotFound("school_not_found", params={"school": params["school"]})
-            scope.settling = bool(state.settling)
-        elif auth.revoked(principal, scope.connection.execute(_REVOCATION, {"u": principal.username}).scalar()):
-            raise NotAuthenticated("token_revoked")
+            scope.settling, scope.gen = bool(state[1]), state[3] or 0
+        else:
+            row = scope.reader.one(_REVOCATION, {"u": principal.username})
+            if auth.revoked(principal, row[0] if row else None):
+                raise NotAuthenticated("token_revoked")
 
     def _body(self, route: Route, request):
         limit = self.settings["max_upload"] if route.body == "upload" else self.settings["max_body"]
@@ -334,7 +352,7 @@ class Pipeline:
             service, method = route.rpc.split(".", 1)
             result = MISS
             if self.read_models and route.method == "GET":
-                result = self.read_models.serve(route.rpc, kwargs, scope.connection, scope.settling)
+                result = self.read_models.serve(route.rpc, kwargs, scope)
             if result is MISS:
                 scope.close()   # hold no database connection while waiting for a service
                 result = rpc_call(service, method, context, kwargs, timeout=route.timeout)

@@ -20,7 +20,7 @@ from nameko.rpc import MethodProxy, ReplyListener
 from services.gateway import accounts
 from services.gateway.openapi import DOCS_HTML, build_spec
 from services.gateway.orm import Base
-from services.gateway.pipeline import Pipeline, problem
+from services.gateway.pipeline import Pipeline, engine_reads, problem
 from services.gateway.readmodels import ReadModels
 from shared import i18n, plugins as plugin_registry
 from shared.errors import InternalError, NotFound, Unavailable
@@ -52,7 +52,7 @@ class Api(DependencyProvider):
         self.read_models = ReadModels(self.plugins, self.open_session)
         self.read_engine = make_engine(config["UNIONHUB_DB_URL"], isolation_level="AUTOCOMMIT")
         self.pipeline = Pipeline(self.plugins, self.settings, self.open_session, self.read_models,
-                                 open_read=self.read_engine.connect)
+                                 open_read=engine_reads(self.read_engine))
         self.spec = json.dumps(build_spec(self.plugins), ensure_ascii=False)
 
     def stop(self):
