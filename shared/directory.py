@@ -18,24 +18,29 @@ Use it in a service in three steps::
 
 A snapshot replaces the stored one only when its ``version`` is higher, so events arriving out of
 order or twice never move a member backwards; the hook runs only when a snapshot was applied.
-That makes the handlers idempotent by themselves: they keep no dedupe record (two statements
-fewer per event, and every member change reaches four directories).
+That makes the handlers idempotent by themselves: they keep no dedupe record. Every member change
+reaches four directories, so they take their events in batches (waiting up to ``LINGER`` seconds
+for company): one query reads the batch's members, one statement inserts the new ones and one
+updates the changed ones.
 Member ids are unique across the district (a transfer opens a new membership with a new id).
 """
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, DateTime, Index, Integer, String, select
+from sqlalchemy import Date, DateTime, Index, Integer, String, bindparam, insert, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shared.db.base import TenantMixin, utcnow
+from shared.errors import CrossTenantWrite
 from shared.inbox import consumes
+from shared.tenancy import CallContext
 
 MEMBER_FIELDS = ("person_key", "name", "gender", "birth_date", "category", "status", "union_group_id", "position",
                  "hire_date", "join_date")
 LIVE = ("active", "retired")        # members the union serves (an applicant is not yet a member)
 IN_SERVICE = ("active",)            # 在职会员
+LINGER = 0.05                       # seconds a directory waits to batch member events
 
 
 def directory_models(Base):
@@ -106,6 +111,50 @@ def apply_member(session, model, snapshot: dict) -> tuple[dict | None, bool]:
     return before, True
 
 
+def apply_members(session, model, items) -> list[tuple]:
+    """Upsert a batch of member snapshots in delivery order. ``items``: ``(event, snapshot,
+    schools)`` where ``schools`` are the schools the event may write (None: any). Returns
+    ``(event, before, snapshot)`` for every snapshot applied (``before`` as ``as_dict`` gives it,
+    None for a member new here). Core statements on the district view: the school of each snapshot
+    is checked here instead of by the session's guard."""
+    if not items:
+        return []
+    table = model.__table__
+    ids = sorted({int(snap["id"]) for _event, snap, _schools in items})
+    current = {row["member_id"]: dict(row) for row in
+               session.execute(select(table).where(table.c.member_id.in_(ids))).mappings()}
+    inserts, updates, applied = {}, {}, []
+    now = utcnow()
+    for event, snap, schools in items:
+        if schools is not None and snap["school"] not in schools:
+            raise CrossTenantWrite(params={"school": snap["school"]})
+        member_id, version = int(snap["id"]), int(snap.get("version") or 1)
+        before = current.get(member_id)
+        if before is not None and before["version"] >= version:
+            continue
+        row = {"member_id": member_id, "school": snap["school"], "version": version, "updated_at": now,
+               **_coerce(snap)}
+        if member_id in inserts or before is None:
+            inserts[member_id] = row
+        else:
+            updates[member_id] = row
+        applied.append((event, None if before is None else _public(before), snap))
+        current[member_id] = row
+    if inserts:
+        session.execute(insert(table), list(inserts.values()))
+    if updates:
+        columns = ["school", "version", "updated_at", *MEMBER_FIELDS]
+        stmt = (update(table).where(table.c.member_id == bindparam("b_member_id"))
+                .values({c: bindparam(f"b_{c}") for c in columns}))
+        session.execute(stmt, [{f"b_{k}": v for k, v in row.items()} for row in updates.values()])
+    return applied
+
+
+def _public(row: dict) -> dict:
+    return {"member_id": row["member_id"], "school": row["school"], **{f: row.get(f) for f in MEMBER_FIELDS},
+            "version": row["version"]}
+
+
 def apply_group(session, model, payload: dict) -> bool:
     version = int(payload.get("version") or 1)
     row = session.get(model, int(payload["id"]))
@@ -138,38 +187,48 @@ class MemberDirectoryMixin:
     def on_member_changed(self, uow, event, before: dict | None, after: dict) -> None:
         """Hook: a member snapshot was applied (``before`` is None for a member new to this service)."""
 
-    def _directory_apply(self, uow, event, snapshots):
-        model = self.directory[0]
-        for snap in snapshots:
-            before, applied = apply_member(uow.session, model, snap)
-            if applied:
-                self.on_member_changed(uow, event, before, snap)
+    def _directory_apply(self, uow, events, snapshots_of, *, district: bool = False):
+        items = [(event, snap, None if district else {event.school}) for event in events for snap in snapshots_of(event)]
+        for event, before, after in apply_members(uow.session, self.directory[0], items):
+            uow.scope_to(None if district else {event.school}, CallContext(school=event.school, actor=event.actor))
+            self.on_member_changed(uow, event, before, after)
+        uow.scope_to(None, CallContext())
 
-    @consumes("membership", "member_applied", dedupe=False)
-    def directory_member_applied(self, uow, event):
-        self._directory_apply(uow, event, [event.payload["member"]])
+    @consumes("membership", "member_applied", dedupe=False, batch=True, linger=LINGER)
+    def directory_member_applied(self, uow, events):
+        self._directory_apply(uow, events, _member)
 
-    @consumes("membership", "member_admitted", dedupe=False)
-    def directory_member_admitted(self, uow, event):
-        self._directory_apply(uow, event, [event.payload["member"]])
+    @consumes("membership", "member_admitted", dedupe=False, batch=True, linger=LINGER)
+    def directory_member_admitted(self, uow, events):
+        self._directory_apply(uow, events, _member)
 
-    @consumes("membership", "member_updated", dedupe=False)
-    def directory_member_updated(self, uow, event):
-        self._directory_apply(uow, event, [event.payload["member"]])
+    @consumes("membership", "member_updated", dedupe=False, batch=True, linger=LINGER)
+    def directory_member_updated(self, uow, events):
+        self._directory_apply(uow, events, _member)
 
-    @consumes("membership", "member_retired", dedupe=False)
-    def directory_member_retired(self, uow, event):
-        self._directory_apply(uow, event, [event.payload["member"]])
+    @consumes("membership", "member_retired", dedupe=False, batch=True, linger=LINGER)
+    def directory_member_retired(self, uow, events):
+        self._directory_apply(uow, events, _member)
 
-    @consumes("membership", "member_left", dedupe=False)
-    def directory_member_left(self, uow, event):
-        self._directory_apply(uow, event, [event.payload["member"]])
+    @consumes("membership", "member_left", dedupe=False, batch=True, linger=LINGER)
+    def directory_member_left(self, uow, events):
+        self._directory_apply(uow, events, _member)
 
-    @consumes("membership", "member_transferred", scope="district", dedupe=False)
-    def directory_member_transferred(self, uow, event):
-        snaps = [s for s in (event.payload.get("previous_member"), event.payload["member"]) if s]
-        self._directory_apply(uow, event, snaps)
+    @consumes("membership", "member_transferred", scope="district", dedupe=False, batch=True, linger=LINGER)
+    def directory_member_transferred(self, uow, events):
+        self._directory_apply(uow, events, _transfer_snapshots, district=True)
 
-    @consumes("membership", "union_group_changed", dedupe=False)
-    def directory_group_changed(self, uow, event):
-        apply_group(uow.session, self.directory[1], event.payload)
+    @consumes("membership", "union_group_changed", dedupe=False, batch=True, linger=LINGER)
+    def directory_group_changed(self, uow, events):
+        for event in events:
+            uow.scope_to({event.school}, CallContext(school=event.school, actor=event.actor))
+            apply_group(uow.session, self.directory[1], event.payload)
+        uow.scope_to(None, CallContext())
+
+
+def _member(event) -> list[dict]:
+    return [event.payload["member"]]
+
+
+def _transfer_snapshots(event) -> list[dict]:
+    return [s for s in (event.payload.get("previous_member"), event.payload["member"]) if s]

@@ -193,5 +193,7 @@ class ReadModels:
                                          until=utcnow() + timedelta(seconds=SETTLE_LIMIT_SECONDS)))
             session.commit()
 
-    def project(self, session, event_type: str, payload: dict) -> None:
-        upsert(session, self.projections[event_type](payload))
+    def project(self, session, events) -> None:
+        """A batch of events in one upsert per school, the schools' generation rows locked in name
+        order (no deadlock between gateway processes)."""
+        upsert(session, [doc for event in events for doc in self.projections[event.type](event.payload)])

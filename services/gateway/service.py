@@ -92,8 +92,8 @@ class _BoundApi:
     def handle(self, request):
         return self.provider.pipeline.handle(request, self.rpc_call)
 
-    def project(self, session, event_type, payload):
-        self.provider.read_models.project(session, event_type, payload)
+    def project(self, session, events):
+        self.provider.read_models.project(session, events)
 
     @property
     def spec(self) -> str:
@@ -175,11 +175,12 @@ class GatewayService(OpsEndpoints):
 def _projection(event_type: str):
     source, name = event_type.split(".", 1)
 
-    def project(self, uow, event):
-        self.api.project(uow.session, event.type, event.payload)
+    def project(self, uow, events):
+        self.api.project(uow.session, events)
     project.__name__ = f"rm_{source}_{name}"
-    # read-model documents only replace older versions: replaying an event changes nothing
-    return consumes(source, name, scope="district", dedupe=False)(project)
+    # read-model documents only replace older versions: replaying an event changes nothing. The
+    # gateway answers its own writes from what it absorbed, so the projection may lag a little
+    return consumes(source, name, scope="district", dedupe=False, batch=True, linger=0.05)(project)
 
 
 def build_service():

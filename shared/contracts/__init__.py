@@ -88,11 +88,7 @@ _strict_schemas: dict[type, Schema] = {}
 
 
 def check_payload(type_: str, version: int, payload: dict) -> dict:
-    cls = _REGISTRY.get((type_, version))
-    schema = _strict_schemas.get(cls)
-    if schema is None:   # schemas are reusable; building one costs more than validating with it
-        schema = _strict_schemas[cls] = schema_for(type_, version)
-    errors = schema.validate(payload)
+    errors = check_schema(type_, version).validate(payload)
     if errors:
         raise ContractViolation(f"{type_} v{version} payload does not match its contract: {errors}")
     return payload
@@ -122,18 +118,42 @@ def _exclude_unknown(schema: Schema) -> None:
             _exclude_unknown(nested.schema)
 
 
+_ENVELOPE = EnvelopeV1()
+_lenient_schemas: dict[type, Schema] = {}
+
+
+def _payload_schema(type_: str, version: int, lenient: bool) -> Schema:
+    """One reusable schema per contract and strictness: building a schema (and its nested ones)
+    costs more than validating a payload with it."""
+    if not lenient:
+        return check_schema(type_, version)
+    cls = _REGISTRY.get((type_, version))
+    schema = _lenient_schemas.get(cls)
+    if schema is None:
+        schema = schema_for(type_, version)
+        _exclude_unknown(schema)
+        _lenient_schemas[cls] = schema
+    return schema
+
+
+def check_schema(type_: str, version: int) -> Schema:
+    cls = _REGISTRY.get((type_, version))
+    schema = _strict_schemas.get(cls)
+    if schema is None:
+        schema = _strict_schemas[cls] = schema_for(type_, version)
+    return schema
+
+
 def parse(body: dict, *, lenient_payload: bool = False) -> Envelope:
     """Validate a received message; unknown payload fields are tolerated when ``lenient_payload``
     so that a consumer keeps working when a publisher adds an optional field."""
     if not isinstance(body, dict):
         raise ContractViolation("event body is not an object")
     try:
-        data = EnvelopeV1().load(body)
+        data = _ENVELOPE.load(body)
     except ValidationError as exc:
         raise ContractViolation(f"bad envelope: {exc.messages}") from None
-    schema = schema_for(data["type"], data["version"])
-    if lenient_payload:
-        _exclude_unknown(schema)
+    schema = _payload_schema(data["type"], data["version"], lenient_payload)
     errors = schema.validate(data["payload"])
     if errors:
         raise ContractViolation(f"{data['type']} v{data['version']} payload: {errors}")

@@ -25,11 +25,12 @@ def make_engine(url: str, **kwargs) -> Engine:
             cur.execute("PRAGMA busy_timeout=30000")
             cur.close()
         return engine
-    # a pool holds at most 8 connections, most of them kept (overflow connections are closed on
-    # return, and opening one costs a PostgreSQL fork): several processes per service must fit in
-    # PostgreSQL's default of 100
-    kwargs.setdefault("pool_size", int(os.environ.get("UNIONHUB_DB_POOL_SIZE", 5)))
-    kwargs.setdefault("max_overflow", int(os.environ.get("UNIONHUB_DB_POOL_OVERFLOW", 3)))
+    # a pool holds a fixed set of connections and callers wait their turn for one: an overflow
+    # connection is closed on return, and under load that means a PostgreSQL fork (and an
+    # authentication) per request, which cost more CPU than the requests themselves. Every process
+    # of every service must fit in PostgreSQL's default of 100
+    kwargs.setdefault("pool_size", int(os.environ.get("UNIONHUB_DB_POOL_SIZE", 8)))
+    kwargs.setdefault("max_overflow", int(os.environ.get("UNIONHUB_DB_POOL_OVERFLOW", 0)))
     # no ping before each checkout: on this hot path it is one more round trip per request. A
     # connection that died with the server fails one statement, which invalidates the pool (event
     # handlers retry transient errors), and connections are recycled every half hour

@@ -8,9 +8,10 @@ from types import SimpleNamespace
 
 import pytest
 
-from shared.db import TenantSessionFactory, install_kit_tables, make_base
+from shared.db import TenantSessionFactory, UnitOfWork, install_kit_tables, make_base
 from shared.directory import MemberDirectoryMixin, apply_group, apply_member, directory_models, members_of
 from shared.errors import CrossTenantWrite
+from shared.tenancy import CallContext
 
 Base = make_base()
 install_kit_tables(Base.metadata)
@@ -95,12 +96,13 @@ class _Svc(MemberDirectoryMixin):
 
 
 def _run(handler, svc, sessions, payload, type_, schools):
-    uow = SimpleNamespace(session=sessions(schools))
-    event = SimpleNamespace(type=type_, payload=payload)
-    # call the undecorated body: the decorator's broker side is tested in the inbox tests
-    handler.__wrapped__(svc, uow, event)
-    uow.session.commit()
-    uow.session.close()
+    """Hand one event to a directory handler as the inbox does: a district unit of work, the batch."""
+    kit = install_kit_tables(Base.metadata)
+    with UnitOfWork(sessions, kit, schools=None, context=CallContext()) as uow:
+        event = SimpleNamespace(type=type_, payload=payload, school=payload.get("member", {}).get("school"), actor="t")
+        # call the undecorated body: the decorator's broker side is tested in the inbox tests
+        handler.__wrapped__(svc, uow, [event])
+        uow.commit()
 
 
 def test_hook_runs_once_per_applied_snapshot(sessions):
