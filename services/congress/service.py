@@ -4,7 +4,6 @@ from __future__ import annotations
 from datetime import date
 
 from nameko.dependency_providers import Config
-from nameko.rpc import rpc
 from nameko.timer import timer
 
 from services.congress import audit, disclosure, district, documents, polls, proposals, sessions
@@ -16,6 +15,7 @@ from services.congress.orm import Base, DirectoryGroup, DirectoryMember, KnownSc
 from shared.directory import MemberDirectoryMixin
 from shared.errors import Forbidden
 from shared.inbox import consumes
+from shared.rpc import rpc
 from shared.service import Context, Database, EntrypointMetrics, OpsEndpoints
 from shared.validation import load
 

@@ -7,7 +7,6 @@ from datetime import date
 
 import eventlet
 from nameko.dependency_providers import Config
-from nameko.rpc import rpc
 from nameko.timer import timer
 
 from services.events import (activities, competitions, costs, participation, plans, registrations, summary,
@@ -19,6 +18,7 @@ from shared.db.base import utcnow
 from shared.directory import LIVE, MemberDirectoryMixin
 from shared.errors import Forbidden, NotFound
 from shared.inbox import consumes
+from shared.rpc import rpc
 from shared.service import Context, Database, EntrypointMetrics, OpsEndpoints
 from shared.validation import load
 

@@ -5,7 +5,6 @@ import base64
 from datetime import date
 
 from nameko.dependency_providers import Config
-from nameko.rpc import rpc
 
 from services.finance import audits, beancount, budgets, chart_admin, dues, exporting, ledger, policy, reports, requests
 from services.finance import schemas as s
@@ -17,6 +16,7 @@ from services.finance.orm import Base, DirectoryGroup, DirectoryMember
 from shared.directory import MemberDirectoryMixin
 from shared.errors import DomainError, Forbidden
 from shared.inbox import consumes
+from shared.rpc import rpc
 from shared.service import Context, Database, EntrypointMetrics, OpsEndpoints
 from shared.validation import load
 

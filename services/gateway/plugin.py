@@ -32,6 +32,7 @@ MESSAGES = {
     "wrong_password": {"zh-CN": "原密码不正确", "en": "The current password is wrong"},
     "cannot_deactivate_self": {"zh-CN": "不能停用自己的账号", "en": "You cannot deactivate your own account"},
     "rpc_timeout": {"zh-CN": "后台服务响应超时，请稍后再试", "en": "A backend service did not answer in time"},
+    "broker_unavailable": {"zh-CN": "消息总线暂时不可用，请稍后再试", "en": "The message bus is unavailable; try again shortly"},
     "service_not_running": {"zh-CN": "后台服务 {service} 未运行", "en": "Backend service {service} is not running"},
 }
 

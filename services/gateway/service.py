@@ -11,11 +11,9 @@ from pathlib import Path
 
 import eventlet
 import eventlet.semaphore
-from nameko.containers import WorkerContext
 from nameko.dependency_providers import Config
 from nameko.exceptions import UnknownService
 from nameko.extensions import DependencyProvider
-from nameko.rpc import MethodProxy, ReplyListener
 
 from services.gateway import accounts
 from services.gateway.openapi import DOCS_HTML, build_spec
@@ -26,6 +24,7 @@ from shared import i18n, plugins as plugin_registry
 from shared.errors import InternalError, NotFound, Unavailable
 from shared.db import make_engine
 from shared.inbox import consumes
+from shared.rpc import RpcClient
 from shared.service import Database, EntrypointMetrics, OpsEndpoints
 from shared.web import InlineHttpEntrypoint, Response, http
 
@@ -33,9 +32,8 @@ log = logging.getLogger(__name__)
 
 
 class Api(DependencyProvider):
-    """Builds the route table once per container; each worker gets a handle bound to its own
-    RPC context."""
-    rpc_reply_listener = ReplyListener()
+    """Builds the route table once per container and calls the services over one RPC client; the
+    caller's context travels as headers of each call."""
 
     def setup(self):
         config = self.container.config
@@ -54,9 +52,18 @@ class Api(DependencyProvider):
         self.pipeline = Pipeline(self.plugins, self.settings, self.open_session, self.read_models,
                                  open_read=engine_reads(self.read_engine))
         self.spec = json.dumps(build_spec(self.plugins), ensure_ascii=False)
+        self.rpc = RpcClient(config["AMQP_URI"], name=self.container.service_name)
+        self.bound = _BoundApi(self, self.rpc_call)
+
+    def start(self):
+        self.rpc.start()
 
     def stop(self):
+        self.rpc.stop()
         self.read_engine.dispose()
+
+    def kill(self):
+        self.rpc.stop()
 
     @contextlib.contextmanager
     def open_session(self):
@@ -66,22 +73,18 @@ class Api(DependencyProvider):
         finally:
             session.close()
 
+    def rpc_call(self, service, method, context, kwargs, timeout=None):
+        try:
+            return self.rpc.call(service, method, kwargs, context.to_context_data(), timeout or self.timeout)
+        except UnknownService:
+            raise Unavailable("service_not_running", params={"service": service}) from None
+        except eventlet.Timeout:
+            raise Unavailable("rpc_timeout", params={"service": service}) from None
+        except ConnectionError:
+            raise Unavailable("broker_unavailable") from None
+
     def get_dependency(self, worker_ctx):
-        def rpc_call(service, method, context, kwargs, timeout=None):
-            for key in ("school", "actor", "role", "member_id", "request_id", "language"):
-                worker_ctx.data.pop(key, None)
-            worker_ctx.data.update(context.to_context_data())
-            proxy = MethodProxy(worker_ctx, service, method, self.rpc_reply_listener)
-            try:
-                reply = proxy.call_async(**kwargs)
-            except UnknownService:
-                raise Unavailable("service_not_running", params={"service": service}) from None
-            try:
-                with eventlet.Timeout(timeout or self.timeout):
-                    return reply.result()
-            except eventlet.Timeout:
-                raise Unavailable("rpc_timeout", params={"service": service}) from None
-        return _BoundApi(self, rpc_call)
+        return self.bound
 
 
 class _BoundApi:
@@ -117,9 +120,8 @@ class InlineApiHandler(InlineHttpEntrypoint):
         if self._api is None:
             self._api = next(d for d in self.container.dependencies if isinstance(d, Api))
         try:
-            worker_ctx = WorkerContext(self.container, None, self, data={})
             with self._slots:
-                return self._api.get_dependency(worker_ctx).handle(request)
+                return self._api.bound.handle(request)
         except Exception:   # the pipeline answers every error itself; this is a last resort
             log.exception("gateway: request %s %s failed outside the pipeline", request.method, request.path)
             return problem(InternalError(), i18n.DEFAULT_LANGUAGE, request.path, "-")

@@ -5,13 +5,13 @@ import base64
 from datetime import date
 
 from nameko.dependency_providers import Config
-from nameko.rpc import rpc
 
 from services.membership import bulk, members, organisation
 from services.membership import schemas as s
 from services.membership.metrics import MembershipGauges
 from services.membership.orm import Base
 from shared.errors import Forbidden
+from shared.rpc import rpc
 from shared.service import Context, Database, EntrypointMetrics, OpsEndpoints
 from shared.validation import load
 

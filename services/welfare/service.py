@@ -4,7 +4,6 @@ from __future__ import annotations
 from datetime import date
 
 from nameko.dependency_providers import Config
-from nameko.rpc import rpc
 
 from services.welfare import (birthdays, care, district, hardship, health, members, mutual_aid, outreach, payments,
                               policies, retirees, student_aid)
@@ -14,6 +13,7 @@ from services.welfare.orm import Base, DirectoryGroup, DirectoryMember
 from shared.directory import MemberDirectoryMixin
 from shared.errors import Forbidden
 from shared.inbox import consumes
+from shared.rpc import rpc
 from shared.service import Context, Database, EntrypointMetrics, OpsEndpoints
 from shared.validation import load
 
