@@ -9,10 +9,7 @@ import os
 import re
 from datetime import datetime, timedelta
 
-from sqlalchemy import text
-from sqlalchemy.dialects import postgresql, sqlite
-
-from services.gateway.orm import ReadDoc, ReadSettle
+from services.gateway.orm import ReadSettle
 from services.gateway.readcache import Collection, ReadCache, SchoolDocs
 from shared.db.base import utcnow
 from shared.plugins import MISS, Doc, Settle
@@ -20,14 +17,21 @@ from shared.plugins import MISS, Doc, Settle
 log = logging.getLogger(__name__)
 SETTLE_LIMIT_SECONDS = 120
 
-_BUMP = text("INSERT INTO read_gens (school, gen) VALUES (:s, 1) "
-             "ON CONFLICT (school) DO UPDATE SET gen = read_gens.gen + 1 RETURNING gen")
+_BUMP = ("INSERT INTO read_gens (school, gen) VALUES (:s, 1) "
+         "ON CONFLICT (school) DO UPDATE SET gen = read_gens.gen + 1 RETURNING gen")
+_UPSERT = ("INSERT INTO read_docs (collection, school, key, version, tag1, tag2, tag3, search, data, gen) "
+           "VALUES (:collection, :school, :key, :version, :tag1, :tag2, :tag3, :search, :data, :gen) "
+           "ON CONFLICT (collection, school, key) DO UPDATE SET version = excluded.version, tag1 = excluded.tag1, "
+           "tag2 = excluded.tag2, tag3 = excluded.tag3, search = excluded.search, data = excluded.data, "
+           "gen = excluded.gen WHERE read_docs.version < excluded.version")
 
 
 def upsert(session, docs: list[Doc]) -> None:
     """Insert or replace documents, keeping the newer version when two writers race; each school's
     documents take the school's next generation (its row lock is held to the commit, so
-    generations commit in order). Schools are locked in name order: two writers never deadlock."""
+    generations commit in order). Schools are locked in name order: two writers never deadlock.
+    Plain DB-API statements in the session's transaction: this runs on every write the gateway
+    answers, and SQLAlchemy compiled the ORM upsert anew each time."""
     if not docs:
         return
     newest: dict[tuple, Doc] = {}
@@ -35,21 +39,14 @@ def upsert(session, docs: list[Doc]) -> None:
         key = (doc.collection, doc.school, int(doc.key))
         if key not in newest or newest[key].version < doc.version:
             newest[key] = doc
-    dialect = session.bind.dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert(ReadDoc)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["collection", "school", "key"],
-        set_={c: getattr(stmt.excluded, c) for c in ("version", "tag1", "tag2", "tag3", "search", "data", "gen")},
-        where=ReadDoc.version < stmt.excluded.version)
+    connection = session.connection()
+    writer = Reader(connection.connection.dbapi_connection, connection.dialect.paramstyle)
     for school in sorted({d.school for d in newest.values()}):
-        gen = session.execute(_BUMP, {"s": school}).scalar_one()
-        rows = [{"collection": d.collection, "school": d.school, "key": int(d.key), "version": d.version,
-                 "tag1": _tag(d.tags, 0), "tag2": _tag(d.tags, 1), "tag3": _tag(d.tags, 2), "search": d.search,
-                 "data": json.dumps(d.data, ensure_ascii=False, default=str), "gen": gen}
-                for d in newest.values() if d.school == school]
-        for start in range(0, len(rows), 500):
-            session.execute(stmt, rows[start:start + 500])
+        gen = writer.one(_BUMP, {"s": school})[0]
+        writer.many(_UPSERT, [{"collection": d.collection, "school": d.school, "key": int(d.key), "version": d.version,
+                               "tag1": _tag(d.tags, 0), "tag2": _tag(d.tags, 1), "tag3": _tag(d.tags, 2),
+                               "search": d.search, "data": json.dumps(d.data, ensure_ascii=False, default=str),
+                               "gen": gen} for d in newest.values() if d.school == school])
 
 
 def _tag(tags, i):
@@ -94,6 +91,16 @@ class Reader:
         try:
             cur.execute(*self._prepare(sql, params))
             return cur.fetchall()
+        finally:
+            cur.close()
+
+    def many(self, sql: str, rows: list[dict]) -> None:
+        if not rows:
+            return
+        cur = self._conn.cursor()
+        try:
+            statement, _ = self._prepare(sql, {})
+            cur.executemany(statement, [self._prepare(sql, row)[1] for row in rows])
         finally:
             cur.close()
 
