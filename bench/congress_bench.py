@@ -191,7 +191,6 @@ def run(delegates: int, processes: int, threads: int, with_bare: bool = True, ex
             bare = {"ok_rps": floor["ok_rps"], "latency_ms": floor["latency_ms"]}
         return {
             "bench": "congress", "at": timestamp(), "machine": machine(),
-            "note": "2-core machine shared with three other helpers running tests at the same time",
             "delegates": delegates, "client": {"processes": processes, "threads": threads},
             "congress_processes": 1 + extra_congress,
             "open_poll_s": round(open_s, 3),

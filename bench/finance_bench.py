@@ -157,7 +157,7 @@ def main(argv=None) -> int:
     env = testing.stack_env(amqp_uri, data_dir=data_dir, database_url=testing.pg_server_url(), db_prefix=prefix)
     service = testing.ServiceProcess("finance", env, testing.free_port(), data_dir)
     result = {"bench": "finance", "machine": machine(), "args": vars(args),
-              "note": "2-core machine shared with other work; RPC to the finance service, no gateway hop"}
+              "path": "RPC to the finance service, no gateway hop"}
     try:
         service.start(timeout=120)
         from shared import settings

@@ -242,8 +242,7 @@ def main(argv=None) -> int:
     p.add_argument("--batch", type=int, default=250)
     args = p.parse_args(argv)
     exit_on_sigterm()
-    out = {"bench": "welfare", "at": timestamp(), "machine": machine(),
-           "note": "shared 2-core machine; other work was running at the same time"}
+    out = {"bench": "welfare", "at": timestamp(), "machine": machine()}
     with Stack() as stack:
         seeded = seed(stack.gateway_url, stack.admin_token(), schools=args.schools, per_school=args.per_school,
                       db_prefix=stack.db_prefix)
