@@ -212,17 +212,23 @@ class FinanceService(MemberDirectoryMixin, OpsEndpoints):
         with self.db.read(school) as session:
             ids = requests.find_ids(session, data["request_ids"])
         results = []
-        for key in data["request_ids"]:
-            if ids[key] is None:
-                results.append({"key": key, "ok": False, "code": "spending_request_not_found"})
-                continue
-            try:
-                done = self._write(school, lambda uow: requests.approve(uow, ids[key], role, self._actor,
-                                                                        _rules(uow, school).limits,
-                                                                        data.get("committee_resolution")))
-                results.append({"key": key, "ok": True, "request": done})
-            except DomainError as exc:
-                results.append({"key": key, "ok": False, "code": exc.code, "params": exc.params})
+        with domain_errors(), self.db.unit_of_work(school) as uow:
+            limits = _rules(uow, school).limits
+            for key in data["request_ids"]:
+                if ids[key] is None:
+                    results.append({"key": key, "ok": False, "code": "spending_request_not_found"})
+                    continue
+                # each request in a savepoint: one refusal rolls back only itself, and the batch
+                # commits once
+                savepoint = uow.session.begin_nested()
+                try:
+                    done = requests.approve(uow, ids[key], role, self._actor, limits, data.get("committee_resolution"))
+                    savepoint.commit()
+                    results.append({"key": key, "ok": True, "request": done})
+                except DomainError as exc:
+                    savepoint.rollback()
+                    results.append({"key": key, "ok": False, "code": exc.code, "params": exc.params})
+            uow.commit()
         return {"results": results, "approved": sum(r["ok"] for r in results), "refused": sum(not r["ok"] for r in results)}
 
     @rpc

@@ -86,12 +86,15 @@ class UnitOfWork:
 
     def scope_to(self, schools, context: CallContext) -> None:
         """Act for another caller inside the same transaction (a batch of events, each of its own
-        school): what is pending is flushed under the previous scope first, and the identity map
-        is emptied so that no row loaded for one school is handed to the next."""
+        school): what is pending is flushed under the previous scope first, and when the scope
+        changes the identity map is emptied, so that no row loaded for one school is handed to
+        the next."""
+        schools = None if schools is None else frozenset(schools)
         self.session.flush()
-        self.session.expunge_all()
-        self._schools = None if schools is None else frozenset(schools)
-        self.session.info["schools"] = self._schools
+        if schools != self._schools:
+            self.session.expunge_all()
+        self._schools = schools
+        self.session.info["schools"] = schools
         self.context = context
 
     def commit(self) -> None:
