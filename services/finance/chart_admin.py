@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from services.finance.ledger import load_chart
+from services.finance.ledger import forget_chart, load_chart
 from services.finance.orm import ChartAccount, KnownSchool
 from shared.errors import Conflict
 
@@ -28,6 +28,7 @@ def add_account(uow, data: dict) -> dict:
     else:
         row.name = data["name"]
     session.flush()
+    forget_chart(session)
     return chart(session)
 
 

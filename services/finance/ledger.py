@@ -15,11 +15,21 @@ from shared.errors import Conflict, NotFound
 
 
 def load_chart(session) -> Chart:
-    """The default chart with the district's additions and renames."""
+    """The default chart with the district's additions and renames, read once per transaction
+    (a batch of requests asks for it once per request; ``forget_chart`` after changing it)."""
+    cached = session.info.get("finance.chart")
+    if cached is not None and cached[0] is session.get_transaction():
+        return cached[1]
     accounts = {a.code: a for a in DEFAULT_CHART}
     for row in session.scalars(select(ChartAccount)):
         accounts[row.code] = Account(row.code, row.name, row.kind, row.category)
-    return Chart(accounts.values())
+    chart = Chart(accounts.values())
+    session.info["finance.chart"] = (session.get_transaction(), chart)
+    return chart
+
+
+def forget_chart(session) -> None:
+    session.info.pop("finance.chart", None)
 
 
 def period_state(session, period: str) -> str:

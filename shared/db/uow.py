@@ -3,7 +3,8 @@ event consumer, the dedupe record of the event it handles. Nothing is half-writt
 it commits or none does (STYLE: load, call the model, commit)."""
 from __future__ import annotations
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from shared import contracts
@@ -74,12 +75,15 @@ class UnitOfWork:
         """Record that ``consumer`` handles ``event_id`` in this transaction; raises
         ``AlreadyProcessed`` when it was handled before."""
         processed = self._kit.processed
-        seen = self.session.execute(
-            select(processed.c.id).where(processed.c.consumer == consumer, processed.c.event_id == event_id)
+        dialect = self.session.get_bind().dialect.name
+        insert_ = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        # one round trip: the record is taken, or it was there already
+        taken = self.session.execute(
+            insert_(processed).values(consumer=consumer, event_id=event_id, processed_at=utcnow())
+            .on_conflict_do_nothing(index_elements=["consumer", "event_id"]).returning(processed.c.id)
         ).first()
-        if seen:
+        if taken is None:
             raise AlreadyProcessed(event_id)
-        self.session.execute(insert(processed).values(consumer=consumer, event_id=event_id, processed_at=utcnow()))
 
     def flush(self) -> None:
         self.session.flush()
