@@ -42,6 +42,11 @@ log = logging.getLogger(__name__)
 TRANSIENT_RETRIES = 6   # about 12 s of backoff before a database outage counts as a failed delivery
 
 
+def batch_limit(config) -> int:
+    """Events one handler takes in one transaction at most."""
+    return max(1, int(config.get("UNIONHUB_CONSUMER_BATCH", 200)))
+
+
 def _dead_letter_undecodable(message, exc):
     log.error("dead-lettering an undecodable message: %s", exc)
     message.reject(requeue=False)
@@ -49,7 +54,13 @@ def _dead_letter_undecodable(message, exc):
 
 class InboxQueueConsumer(QueueConsumer):
     """nameko's queue consumer, except that a body that cannot be decoded is dead-lettered
-    instead of being acknowledged and dropped."""
+    instead of being acknowledged and dropped, and that each queue may have a whole batch
+    (``UNIONHUB_CONSUMER_BATCH``) unacknowledged: a handler works on one batch at a time, so
+    the workers limit does not apply."""
+
+    @property
+    def prefetch_count(self):
+        return max(self.container.max_workers, batch_limit(self.container.config))
 
     def get_consumers(self, consumer_cls, channel):
         consumers = super().get_consumers(consumer_cls, channel)
@@ -147,7 +158,7 @@ class InboxEventHandler(EventHandler):
                                       ["service", "queue"], lambda: _dlq_depths(service, config["AMQP_URI"]))
         self._buffer: list = []
         self._draining = False
-        self.batch_limit = max(1, min(int(config.get("UNIONHUB_CONSUMER_BATCH", 100)), self.container.max_workers))
+        self.batch_limit = batch_limit(config)
         Consumer.setup(self)
 
     def handle_message(self, body, message):

@@ -34,6 +34,8 @@ class Settings:
     gateway_concurrency: int = 32
     relay_batch: int = 1000
     relay_poll_seconds: float = 0.5
+    relay_linger_seconds: float = 0.005
+    consumer_batch: int = 200
     max_workers: int = 60
     login_max_failures: int = 5
     login_lock_seconds: int = 60
@@ -95,6 +97,8 @@ def load(env: dict | None = None) -> Settings:
         queue_type=_queue_type(env.get("UNIONHUB_QUEUE_TYPE") or Settings.queue_type),
         gateway_concurrency=int(env.get("UNIONHUB_GATEWAY_CONCURRENCY", Settings.gateway_concurrency)),
         max_workers=int(env.get("UNIONHUB_MAX_WORKERS", Settings.max_workers)),
+        consumer_batch=max(1, int(env.get("UNIONHUB_CONSUMER_BATCH", Settings.consumer_batch))),
+        relay_linger_seconds=float(env.get("UNIONHUB_RELAY_LINGER", Settings.relay_linger_seconds)),
     )
 
 
@@ -120,4 +124,6 @@ def nameko_config(settings: Settings, service: str) -> dict:
         "UNIONHUB_LOGIN_LOCK_SECONDS": settings.login_lock_seconds,
         "UNIONHUB_RELAY_BATCH": settings.relay_batch,
         "UNIONHUB_RELAY_POLL": settings.relay_poll_seconds,
+        "UNIONHUB_RELAY_LINGER": settings.relay_linger_seconds,
+        "UNIONHUB_CONSUMER_BATCH": settings.consumer_batch,
     }
