@@ -62,6 +62,10 @@ class InboxQueueConsumer(QueueConsumer):
     def prefetch_count(self):
         return max(self.container.max_workers, batch_limit(self.container.config))
 
+    def handle_message(self, provider, body, message):
+        # the handler only queues the delivery for its next batch: no green thread per message
+        provider.handle_message(body, message)
+
     def get_consumers(self, consumer_cls, channel):
         consumers = super().get_consumers(consumer_cls, channel)
         for consumer in consumers:

@@ -94,13 +94,23 @@ class Reader:
         finally:
             cur.close()
 
+    _VALUES = re.compile(r"VALUES\s*(\((?:[^()]|\([^()]*\))*\))", re.I)   # one level of nesting: %(name)s
+
     def many(self, sql: str, rows: list[dict]) -> None:
+        """Run an ``INSERT ... VALUES (:a, :b)`` statement for every row: one multi-row statement
+        per 500 rows on PostgreSQL (psycopg2's executemany sends one statement per row)."""
         if not rows:
             return
         cur = self._conn.cursor()
         try:
             statement, _ = self._prepare(sql, {})
-            cur.executemany(statement, [self._prepare(sql, row)[1] for row in rows])
+            if self._paramstyle == "pyformat":
+                from psycopg2.extras import execute_values
+                template = self._VALUES.search(statement).group(1)
+                execute_values(cur, self._VALUES.sub("VALUES %s", statement, count=1), rows, template=template,
+                               page_size=500)
+            else:
+                cur.executemany(statement, [self._prepare(sql, row)[1] for row in rows])
         finally:
             cur.close()
 

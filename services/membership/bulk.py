@@ -17,6 +17,7 @@ from services.membership.importing import parse_members_file
 from services.membership.members import live_memberships, require_school
 from services.membership.orm import Member, StatusChange, UnionGroup
 from shared import i18n
+from shared.db.base import utcnow
 
 
 def import_members(uow, school: str, content: bytes, fmt: str, today: date,
@@ -55,9 +56,16 @@ def import_members(uow, school: str, content: bytes, fmt: str, today: date,
         member = new_member(school, {**data, "union_group_id": group_id,
                                      "join_date": data.get("join_date") or today}, "active")
         members.append(member)
-    session.add_all(members)
-    session.flush()
     if members:
+        # one bulk INSERT ... RETURNING id (the tenancy guard checks every row's school), not a flush of
+        # 20,000 tracked objects; the objects stay transient and only carry the values for the events
+        now = utcnow()
+        columns = [c.key for c in Member.__table__.columns if c.key != "id"]
+        rows = [{**{c: getattr(m, c) for c in columns}, "created_at": now, "updated_at": now, "live": m.live,
+                 "version": m.version} for m in members]
+        ids = session.execute(insert(Member).returning(Member.id, sort_by_parameter_order=True), rows).scalars().all()
+        for member, member_id in zip(members, ids):
+            member.id = member_id
         session.execute(insert(StatusChange), [
             {"school": school, "member_id": m.id, "from_status": None, "to_status": "active", "effective_on": today,
              "reason": "import", "actor": uow.context.actor} for m in members])
