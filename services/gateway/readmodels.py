@@ -20,18 +20,24 @@ SETTLE_LIMIT_SECONDS = 120
 _BUMP = ("INSERT INTO read_gens (school, gen) VALUES (:s, 1) "
          "ON CONFLICT (school) DO UPDATE SET gen = read_gens.gen + 1 RETURNING gen")
 _UPSERT = ("INSERT INTO read_docs (collection, school, key, version, tag1, tag2, tag3, search, data, gen) "
-           "VALUES (:collection, :school, :key, :version, :tag1, :tag2, :tag3, :search, :data, :gen) "
+           "VALUES (:collection, :school, :key, :version, :tag1, :tag2, :tag3, :search, :data, 0) "
            "ON CONFLICT (collection, school, key) DO UPDATE SET version = excluded.version, tag1 = excluded.tag1, "
-           "tag2 = excluded.tag2, tag3 = excluded.tag3, search = excluded.search, data = excluded.data, "
-           "gen = excluded.gen WHERE read_docs.version < excluded.version")
+           "tag2 = excluded.tag2, tag3 = excluded.tag3, search = excluded.search, data = excluded.data "
+           "WHERE read_docs.version < excluded.version RETURNING collection, school, key")
+_STAMP = "UPDATE read_docs SET gen = :g WHERE collection = :c AND school = :s AND key = :k"
+_STAMP_ANY = "UPDATE read_docs SET gen = :g WHERE collection = :c AND school = :s AND key = ANY(:keys)"   # PostgreSQL
 
 
 def upsert(session, docs: list[Doc]) -> None:
-    """Insert or replace documents, keeping the newer version when two writers race; each school's
-    documents take the school's next generation (its row lock is held to the commit, so
-    generations commit in order). Schools are locked in name order: two writers never deadlock.
-    Plain DB-API statements in the session's transaction: this runs on every write the gateway
-    answers, and SQLAlchemy compiled the ORM upsert anew each time."""
+    """Insert or replace documents, keeping the newer version when two writers race; the documents
+    that changed take their school's next generation.
+
+    Locks: first the documents (in key order), then the generation rows of the schools whose
+    documents changed (in name order), held to the commit, so generations commit in order. Every
+    writer takes them in that order, so two never deadlock; and a write that changes nothing (the
+    projection of an event the gateway already absorbed, the usual case) takes no generation lock
+    at all. Plain DB-API statements in the session's transaction: this runs on every write the
+    gateway answers."""
     if not docs:
         return
     newest: dict[tuple, Doc] = {}
@@ -41,12 +47,19 @@ def upsert(session, docs: list[Doc]) -> None:
             newest[key] = doc
     connection = session.connection()
     writer = Reader(connection.connection.dbapi_connection, connection.dialect.paramstyle)
-    for school in sorted({d.school for d in newest.values()}):
+    changed = writer.many(_UPSERT, [
+        {"collection": d.collection, "school": d.school, "key": int(d.key), "version": d.version,
+         "tag1": _tag(d.tags, 0), "tag2": _tag(d.tags, 1), "tag3": _tag(d.tags, 2), "search": d.search,
+         "data": json.dumps(d.data, ensure_ascii=False, default=str)} for _k, d in sorted(newest.items())],
+        returning=True)
+    for school in sorted({school for _c, school, _k in changed}):
         gen = writer.one(_BUMP, {"s": school})[0]
-        writer.many(_UPSERT, [{"collection": d.collection, "school": d.school, "key": int(d.key), "version": d.version,
-                               "tag1": _tag(d.tags, 0), "tag2": _tag(d.tags, 1), "tag3": _tag(d.tags, 2),
-                               "search": d.search, "data": json.dumps(d.data, ensure_ascii=False, default=str),
-                               "gen": gen} for d in newest.values() if d.school == school])
+        for collection in sorted({c for c, s_, _k in changed if s_ == school}):
+            keys = sorted(int(k) for c, s_, k in changed if s_ == school and c == collection)
+            if writer.pyformat:
+                writer.execute(_STAMP_ANY, {"g": gen, "c": collection, "s": school, "keys": keys})
+            else:
+                writer.many(_STAMP, [{"g": gen, "c": collection, "s": school, "k": k} for k in keys])
 
 
 def _tag(tags, i):
@@ -65,6 +78,7 @@ class Reader:
     def __init__(self, dbapi_connection, paramstyle: str):
         self._conn = dbapi_connection
         self._paramstyle = paramstyle
+        self.pyformat = paramstyle == "pyformat"
 
     def _prepare(self, sql: str, params: dict) -> tuple[str, dict]:
         key = (sql, self._paramstyle)
@@ -86,6 +100,13 @@ class Reader:
         finally:
             cur.close()
 
+    def execute(self, sql: str, params: dict) -> None:
+        cur = self._conn.cursor()
+        try:
+            cur.execute(*self._prepare(sql, params))
+        finally:
+            cur.close()
+
     def all(self, sql: str, params: dict) -> list:
         cur = self._conn.cursor()
         try:
@@ -96,21 +117,28 @@ class Reader:
 
     _VALUES = re.compile(r"VALUES\s*(\((?:[^()]|\([^()]*\))*\))", re.I)   # one level of nesting: %(name)s
 
-    def many(self, sql: str, rows: list[dict]) -> None:
-        """Run an ``INSERT ... VALUES (:a, :b)`` statement for every row: one multi-row statement
-        per 500 rows on PostgreSQL (psycopg2's executemany sends one statement per row)."""
+    def many(self, sql: str, rows: list[dict], *, returning: bool = False) -> list:
+        """Run a statement for every row; ``INSERT ... VALUES (...)`` goes as one multi-row statement
+        per 500 rows on PostgreSQL (psycopg2's executemany sends one statement per row). With
+        ``returning``, the rows the statement's RETURNING gave."""
         if not rows:
-            return
+            return []
         cur = self._conn.cursor()
         try:
             statement, _ = self._prepare(sql, {})
-            if self._paramstyle == "pyformat":
+            if self._paramstyle == "pyformat" and self._VALUES.search(statement):
                 from psycopg2.extras import execute_values
                 template = self._VALUES.search(statement).group(1)
-                execute_values(cur, self._VALUES.sub("VALUES %s", statement, count=1), rows, template=template,
-                               page_size=500)
-            else:
+                return execute_values(cur, self._VALUES.sub("VALUES %s", statement, count=1), rows,
+                                      template=template, page_size=500, fetch=returning) or []
+            if not returning:
                 cur.executemany(statement, [self._prepare(sql, row)[1] for row in rows])
+                return []
+            out = []
+            for row in rows:
+                cur.execute(statement, self._prepare(sql, row)[1])
+                out.extend(cur.fetchall())
+            return out
         finally:
             cur.close()
 

@@ -144,3 +144,10 @@ def test_schools_are_answered_from_their_own_documents_only(store):
     store.write(doc(1, 1, school="A"), doc(2, 1, school="B"))
     assert store.ask(models, "m.list", school="A")["items"] == [{"id": 1, "status": "active", "v": 1}]
     assert store.ask(models, "m.get", school="A", member_id=2) is MISS
+
+
+def test_a_write_that_changes_nothing_takes_no_generation(store):
+    store.write(doc(1, 2))
+    store.write(doc(1, 2), doc(1, 1))          # the projection of an event already absorbed, and an older one
+    with store.open_session() as session:
+        assert {g.school: g.gen for g in session.query(ReadGen)} == {"A": 1}
