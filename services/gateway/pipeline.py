@@ -90,7 +90,7 @@ def engine_reads(engine):
     def open_read():
         raw = engine.raw_connection()
         try:
-            yield Reader(raw, paramstyle)
+            yield Reader(raw, paramstyle, raw.info)
         finally:
             raw.close()
     return open_read
@@ -230,7 +230,8 @@ class Pipeline:
     @staticmethod
     def _check_state(route: Route, principal: auth.Principal, params: dict, scope) -> None:
         if route.scope == "school":
-            state = scope.reader.one(_SCHOOL_STATE, {"c": params["school"], "now": utcnow(), "u": principal.username})
+            state = scope.reader.one_prepared("unionhub_school_state", _SCHOOL_STATE,
+                                              {"c": params["school"], "now": utcnow(), "u": principal.username})
             if state is not None and auth.revoked(principal, state[2]):
                 raise NotAuthenticated("token_revoked")
             if state is None or not state[0]:

@@ -24,11 +24,12 @@ _UPSERT = ("INSERT INTO read_docs (collection, school, key, version, tag1, tag2,
            "ON CONFLICT (collection, school, key) DO UPDATE SET version = excluded.version, tag1 = excluded.tag1, "
            "tag2 = excluded.tag2, tag3 = excluded.tag3, search = excluded.search, data = excluded.data "
            "WHERE read_docs.version < excluded.version RETURNING collection, school, key")
+_VERSIONS = "SELECT key, version FROM read_docs WHERE collection = :c AND school = :s AND key = ANY(:keys)"   # PostgreSQL
 _STAMP = "UPDATE read_docs SET gen = :g WHERE collection = :c AND school = :s AND key = :k"
 _STAMP_ANY = "UPDATE read_docs SET gen = :g WHERE collection = :c AND school = :s AND key = ANY(:keys)"   # PostgreSQL
 
 
-def upsert(session, docs: list[Doc]) -> None:
+def upsert(session, docs: list[Doc], *, skip_stale: bool = False) -> None:
     """Insert or replace documents, keeping the newer version when two writers race; the documents
     that changed take their school's next generation.
 
@@ -47,6 +48,14 @@ def upsert(session, docs: list[Doc]) -> None:
             newest[key] = doc
     connection = session.connection()
     writer = Reader(connection.connection.dbapi_connection, connection.dialect.paramstyle)
+    if writer.pyformat and skip_stale:
+        # a conflicting row is locked even when the upsert leaves it alone: leave out, without a
+        # lock, the documents already held in this version or a newer one (a projection batch of
+        # events the gateway absorbed would otherwise hold every one of them to its commit)
+        for (collection, school), keys in _groups(newest).items():
+            for key, version in writer.all(_VERSIONS, {"c": collection, "s": school, "keys": keys}):
+                if version >= newest[(collection, school, key)].version:
+                    del newest[(collection, school, key)]
     changed = writer.many(_UPSERT, [
         {"collection": d.collection, "school": d.school, "key": int(d.key), "version": d.version,
          "tag1": _tag(d.tags, 0), "tag2": _tag(d.tags, 1), "tag3": _tag(d.tags, 2), "search": d.search,
@@ -62,6 +71,13 @@ def upsert(session, docs: list[Doc]) -> None:
                 writer.many(_STAMP, [{"g": gen, "c": collection, "s": school, "k": k} for k in keys])
 
 
+def _groups(newest: dict) -> dict:
+    groups: dict[tuple, list] = {}
+    for collection, school, key in newest:
+        groups.setdefault((collection, school), []).append(key)
+    return groups
+
+
 def _tag(tags, i):
     value = tags[i] if len(tags) > i else None
     return None if value is None else str(value)
@@ -75,10 +91,32 @@ class Reader:
     _NAMED = re.compile(r"(?<!:):(\w+)")
     _prepared: dict[tuple[str, str], str] = {}
 
-    def __init__(self, dbapi_connection, paramstyle: str):
+    def __init__(self, dbapi_connection, paramstyle: str, info: dict | None = None):
+        """``info``: a dict that lives as long as the DB-API connection (the pool's record of it),
+        where the server-side prepared statements of this connection are remembered."""
         self._conn = dbapi_connection
         self._paramstyle = paramstyle
         self.pyformat = paramstyle == "pyformat"
+        self._info = info
+
+    def one_prepared(self, name: str, sql: str, params: dict):
+        """``one`` through a server-side prepared statement on PostgreSQL: planned once per
+        connection instead of on every request (the school check runs on every request, and its
+        planning cost more than running it)."""
+        if not self.pyformat or self._info is None:
+            return self.one(sql, params)
+        order = list(dict.fromkeys(self._NAMED.findall(sql)))
+        prepared = self._info.setdefault("unionhub_prepared", set())
+        cur = self._conn.cursor()
+        try:
+            if name not in prepared:
+                positional = self._NAMED.sub(lambda m: f"${order.index(m.group(1)) + 1}", sql)
+                cur.execute(f"PREPARE {name} AS {positional}")
+                prepared.add(name)
+            cur.execute(f"EXECUTE {name} ({', '.join(f'%({p})s' for p in order)})", params)
+            return cur.fetchone()
+        finally:
+            cur.close()
 
     def _prepare(self, sql: str, params: dict) -> tuple[str, dict]:
         key = (sql, self._paramstyle)
@@ -241,4 +279,5 @@ class ReadModels:
     def project(self, session, events) -> None:
         """A batch of events in one upsert per school, the schools' generation rows locked in name
         order (no deadlock between gateway processes)."""
-        upsert(session, [doc for event in events for doc in self.projections[event.type](event.payload)])
+        upsert(session, [doc for event in events for doc in self.projections[event.type](event.payload)],
+               skip_stale=True)
