@@ -175,6 +175,10 @@ class OutboxRelay:
         now = utcnow()
         if is_postgres(self.engine):
             with self.engine.begin() as conn:
+                # walk the unsent-rows index in id order rather than through a bitmap: a plain index
+                # scan marks the entries of rows sent since as dead, so the next claim skips them
+                # even where no vacuum has come by yet
+                conn.exec_driver_sql("SET LOCAL enable_bitmapscan = off")
                 rows = conn.execute(self._pending_query(now)).fetchall()
                 if rows:
                     self._mark(conn, rows, self.publisher.publish_batch(rows))

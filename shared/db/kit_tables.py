@@ -32,7 +32,11 @@ def install_kit_tables(metadata: MetaData) -> KitTables:
         Column("next_attempt_at", DateTime, nullable=False),
         Column("last_error", String(500)),
     )
-    Index("ix_outbox_pending", outbox.c.sent_at, outbox.c.next_attempt_at, outbox.c.id)
+    # the relay's claim walks this (unsent rows in id order): sent rows leave it, so it stays as
+    # small as the backlog (an index over every row made each claim read every row ever sent
+    # until a vacuum came by)
+    Index("ix_outbox_unsent", outbox.c.id, postgresql_where=outbox.c.sent_at.is_(None),
+          sqlite_where=outbox.c.sent_at.is_(None))
     processed = Table(
         "processed_events", metadata,
         Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
