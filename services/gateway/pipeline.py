@@ -358,7 +358,11 @@ class Pipeline:
                 scope.close()   # hold no database connection while waiting for a service
                 result = rpc_call(service, method, context, kwargs, timeout=route.timeout)
                 if self.read_models:
-                    self.read_models.absorb(route.rpc, result)
+                    try:
+                        self.read_models.absorb(route.rpc, result)
+                    except Exception:   # the service's answer stands; the event projection catches up
+                        log.exception("read model write-through failed after %s (%s)", route.rpc, request_id)
+                        metrics.ERRORS.labels("gateway", "read_model_absorb_failed").inc()
             if route.after:
                 self.handlers[route.after](self.open_session, result)
         return self._render(route, result)

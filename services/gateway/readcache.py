@@ -16,6 +16,7 @@ document up to it is visible too.
 from __future__ import annotations
 
 import bisect
+import json
 from collections import OrderedDict
 from dataclasses import dataclass
 
@@ -127,6 +128,10 @@ class SchoolDocs:
         return highest
 
 
+def _text(value):
+    return None if value is None else str(value)
+
+
 class ReadCache:
     """Schools' documents, least recently used first out once more than ``max_docs`` are held."""
 
@@ -162,6 +167,17 @@ class ReadCache:
         docs.gen = max(gen, docs.apply(rows))
         self.schools.move_to_end(school)
         return docs
+
+    def absorb(self, school: str, gen: int, docs) -> None:
+        """This process's own write, committed as generation ``gen``: taken straight into the copy
+        when the copy held ``gen - 1`` (so nothing written in between is missing), else left for
+        the next read to fetch."""
+        held = self.schools.get(school)
+        if held is None or held.gen != gen - 1:
+            return
+        held.apply((d.collection, d.key, d.version, *(_text(t) for t in (tuple(d.tags) + (None,) * 3)[:3]), d.search,
+                    json.loads(json.dumps(d.data, ensure_ascii=False, default=str)), gen) for d in docs)
+        held.gen = gen
 
     def _evict(self) -> None:
         total = sum(d.size for d in self.schools.values())

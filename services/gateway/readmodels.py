@@ -19,56 +19,70 @@ SETTLE_LIMIT_SECONDS = 120
 
 _BUMP = ("INSERT INTO read_gens (school, gen) VALUES (:s, 1) "
          "ON CONFLICT (school) DO UPDATE SET gen = read_gens.gen + 1 RETURNING gen")
-_UPSERT = ("INSERT INTO read_docs (collection, school, key, version, tag1, tag2, tag3, search, data, gen) "
-           "VALUES (:collection, :school, :key, :version, :tag1, :tag2, :tag3, :search, :data, 0) "
-           "ON CONFLICT (collection, school, key) DO UPDATE SET version = excluded.version, tag1 = excluded.tag1, "
-           "tag2 = excluded.tag2, tag3 = excluded.tag3, search = excluded.search, data = excluded.data "
-           "WHERE read_docs.version < excluded.version RETURNING collection, school, key")
+_SET = ("version = excluded.version, tag1 = excluded.tag1, tag2 = excluded.tag2, tag3 = excluded.tag3, "
+        "search = excluded.search, data = excluded.data, gen = excluded.gen WHERE read_docs.version < excluded.version")
+_COLS = "collection, school, key, version, tag1, tag2, tag3, search, data"
+_ROW = "(:collection, :school, :key, :version, :tag1, :tag2, :tag3, :search, :data)"
+# SQLite: the school's generation first (its own statement), then the documents stamped with it
+_UPSERT = (f"INSERT INTO read_docs ({_COLS}, gen) VALUES (:collection, :school, :key, :version, :tag1, :tag2, :tag3, "
+           f":search, :data, :gen) ON CONFLICT (collection, school, key) DO UPDATE SET {_SET}")
+# PostgreSQL: both in one statement, so that a write the gateway answers is one round trip
+_UPSERT_PG = ("WITH g AS (INSERT INTO read_gens (school, gen) VALUES (%(school)s, 1) "
+              "ON CONFLICT (school) DO UPDATE SET gen = read_gens.gen + 1 RETURNING gen) "
+              f"INSERT INTO read_docs ({_COLS}, gen) SELECT v.*, g.gen FROM (VALUES {{rows}}) AS v({_COLS}), g "
+              f"ON CONFLICT (collection, school, key) DO UPDATE SET {_SET} RETURNING read_docs.gen")
 _VERSIONS = "SELECT key, version FROM read_docs WHERE collection = :c AND school = :s AND key = ANY(:keys)"   # PostgreSQL
-_STAMP = "UPDATE read_docs SET gen = :g WHERE collection = :c AND school = :s AND key = :k"
-_STAMP_ANY = "UPDATE read_docs SET gen = :g WHERE collection = :c AND school = :s AND key = ANY(:keys)"   # PostgreSQL
 
 
-def upsert(session, docs: list[Doc], *, skip_stale: bool = False) -> None:
-    """Insert or replace documents, keeping the newer version when two writers race; the documents
-    that changed take their school's next generation.
+def upsert(session, docs: list[Doc], *, skip_stale: bool = False) -> dict[str, int]:
+    """Insert or replace documents, keeping the newer version when two writers race; each school's
+    documents take the school's next generation. Returns ``{school: generation}`` of what was written.
 
-    Locks: first the documents (in key order), then the generation rows of the schools whose
-    documents changed (in name order), held to the commit, so generations commit in order. Every
-    writer takes them in that order, so two never deadlock; and a write that changes nothing (the
-    projection of an event the gateway already absorbed, the usual case) takes no generation lock
-    at all. Plain DB-API statements in the session's transaction: this runs on every write the
-    gateway answers."""
+    Locks: a school's generation row first (schools in name order), then its documents, held to the
+    commit, so generations commit in order and two writers never deadlock. ``skip_stale`` (event
+    projections) first leaves out, without a lock, the documents already held in this version or a
+    newer one: the projection of an event the gateway already absorbed, the usual case, then takes
+    no lock at all. Plain DB-API statements: this runs on every write the gateway answers."""
     if not docs:
-        return
+        return {}
+    newest = _newest(docs)
+    connection = session.connection()
+    return upsert_with(Reader(connection.connection.dbapi_connection, connection.dialect.paramstyle), newest,
+                       skip_stale=skip_stale)
+
+
+def upsert_with(writer: "Reader", newest: dict, *, skip_stale: bool = False) -> dict[str, int]:
+    """``upsert`` on a DB-API connection; ``newest``: ``{(collection, school, key): Doc}``. On an
+    autocommit connection each school's documents are one statement, so one transaction."""
+    if skip_stale:
+        for (collection, school), keys in _groups(newest).items():
+            for key, version in writer.versions(collection, school, keys):
+                if version >= newest[(collection, school, key)].version:
+                    del newest[(collection, school, key)]
+    written = {}
+    for school in sorted({school for _c, school, _k in newest}):
+        rows = [{"collection": d.collection, "school": d.school, "key": int(d.key), "version": d.version,
+                 "tag1": _tag(d.tags, 0), "tag2": _tag(d.tags, 1), "tag3": _tag(d.tags, 2), "search": d.search,
+                 "data": json.dumps(d.data, ensure_ascii=False, default=str)}
+                for (_c, s_, _k), d in sorted(newest.items()) if s_ == school]
+        if writer.pyformat:
+            written[school] = writer.upsert_pg(_UPSERT_PG, _ROW, school, rows)
+        else:
+            gen = writer.one(_BUMP, {"s": school})[0]
+            writer.many(_UPSERT, [dict(row, gen=gen) for row in rows])
+            written[school] = gen
+    return written
+
+
+def _newest(docs) -> dict:
+    """``{(collection, school, key): Doc}``, each document's newest version only (one statement
+    must not touch a row twice)."""
     newest: dict[tuple, Doc] = {}
-    for doc in docs:   # one statement must not touch a row twice: keep each document's newest version
+    for doc in docs:
         key = (doc.collection, doc.school, int(doc.key))
         if key not in newest or newest[key].version < doc.version:
             newest[key] = doc
-    connection = session.connection()
-    writer = Reader(connection.connection.dbapi_connection, connection.dialect.paramstyle)
-    if writer.pyformat and skip_stale:
-        # a conflicting row is locked even when the upsert leaves it alone: leave out, without a
-        # lock, the documents already held in this version or a newer one (a projection batch of
-        # events the gateway absorbed would otherwise hold every one of them to its commit)
-        for (collection, school), keys in _groups(newest).items():
-            for key, version in writer.all(_VERSIONS, {"c": collection, "s": school, "keys": keys}):
-                if version >= newest[(collection, school, key)].version:
-                    del newest[(collection, school, key)]
-    changed = writer.many(_UPSERT, [
-        {"collection": d.collection, "school": d.school, "key": int(d.key), "version": d.version,
-         "tag1": _tag(d.tags, 0), "tag2": _tag(d.tags, 1), "tag3": _tag(d.tags, 2), "search": d.search,
-         "data": json.dumps(d.data, ensure_ascii=False, default=str)} for _k, d in sorted(newest.items())],
-        returning=True)
-    for school in sorted({school for _c, school, _k in changed}):
-        gen = writer.one(_BUMP, {"s": school})[0]
-        for collection in sorted({c for c, s_, _k in changed if s_ == school}):
-            keys = sorted(int(k) for c, s_, k in changed if s_ == school and c == collection)
-            if writer.pyformat:
-                writer.execute(_STAMP_ANY, {"g": gen, "c": collection, "s": school, "keys": keys})
-            else:
-                writer.many(_STAMP, [{"g": gen, "c": collection, "s": school, "k": k} for k in keys])
+    return newest
 
 
 def _groups(newest: dict) -> dict:
@@ -138,10 +152,17 @@ class Reader:
         finally:
             cur.close()
 
-    def execute(self, sql: str, params: dict) -> None:
+    def versions(self, collection: str, school: str, keys: list[int]) -> list[tuple[int, int]]:
+        """``(key, version)`` of the documents held among ``keys``, read without a lock."""
         cur = self._conn.cursor()
         try:
-            cur.execute(*self._prepare(sql, params))
+            if self.pyformat:
+                cur.execute(self._prepare(_VERSIONS, {})[0], {"c": collection, "s": school, "keys": list(keys)})
+            else:
+                marks = ",".join("?" * len(keys))
+                cur.execute(f"SELECT key, version FROM read_docs WHERE collection = ? AND school = ? AND key IN ({marks})",
+                            [collection, school, *keys])
+            return cur.fetchall()
         finally:
             cur.close()
 
@@ -153,30 +174,26 @@ class Reader:
         finally:
             cur.close()
 
-    _VALUES = re.compile(r"VALUES\s*(\((?:[^()]|\([^()]*\))*\))", re.I)   # one level of nesting: %(name)s
-
-    def many(self, sql: str, rows: list[dict], *, returning: bool = False) -> list:
-        """Run a statement for every row; ``INSERT ... VALUES (...)`` goes as one multi-row statement
-        per 500 rows on PostgreSQL (psycopg2's executemany sends one statement per row). With
-        ``returning``, the rows the statement's RETURNING gave."""
+    def many(self, sql: str, rows: list[dict]) -> None:
         if not rows:
-            return []
+            return
         cur = self._conn.cursor()
         try:
             statement, _ = self._prepare(sql, {})
-            if self._paramstyle == "pyformat" and self._VALUES.search(statement):
-                from psycopg2.extras import execute_values
-                template = self._VALUES.search(statement).group(1)
-                return execute_values(cur, self._VALUES.sub("VALUES %s", statement, count=1), rows,
-                                      template=template, page_size=500, fetch=returning) or []
-            if not returning:
-                cur.executemany(statement, [self._prepare(sql, row)[1] for row in rows])
-                return []
-            out = []
-            for row in rows:
-                cur.execute(statement, self._prepare(sql, row)[1])
-                out.extend(cur.fetchall())
-            return out
+            cur.executemany(statement, [self._prepare(sql, row)[1] for row in rows])
+        finally:
+            cur.close()
+
+    def upsert_pg(self, sql: str, row_template: str, school: str, rows: list[dict]) -> int:
+        """Run ``sql`` (with ``{rows}`` where the VALUES rows go) for all rows at once; the
+        generation it stamped (0 when no document was newer than the one held)."""
+        cur = self._conn.cursor()
+        try:
+            template = self._NAMED.sub(r"%(\1)s", row_template)
+            values = ",".join(cur.mogrify(template, row).decode() for row in rows)
+            cur.execute(sql.replace("{rows}", values), {"school": school})
+            stamped = cur.fetchone()
+            return stamped[0] if stamped else 0
         finally:
             cur.close()
 
@@ -223,8 +240,12 @@ class DocStore:
 
 
 class ReadModels:
-    def __init__(self, plugins: dict, open_session, max_docs: int | None = None):
+    def __init__(self, plugins: dict, open_session, max_docs: int | None = None, open_autocommit=None):
+        """``open_autocommit``: a ``Reader`` on an autocommit connection (PostgreSQL), where a
+        write-through of one school's documents is a single statement: no BEGIN and COMMIT round
+        trips on the request path."""
         self.open_session = open_session
+        self.open_autocommit = open_autocommit
         self.models = [factory() for p in plugins.values() for factory in p.read_models]
         self.serve_fns = {rpc: fn for m in self.models for rpc, fn in m.serve.items()}
         self.absorb_fns = {rpc: fn for m in self.models for rpc, fn in m.absorb.items()}
@@ -261,6 +282,8 @@ class ReadModels:
         return all(len(docs.collections.get(c) or ()) >= expected for c, expected in pending)
 
     def absorb(self, rpc: str, result) -> None:
+        """Write what a service answered into the read model (write-through), so the client reads
+        its own write from any gateway process; this process's copy takes it at once."""
         fn = self.absorb_fns.get(rpc)
         if fn is None:
             return
@@ -269,12 +292,24 @@ class ReadModels:
         settles = [i for i in items if isinstance(i, Settle)]
         if not docs and not settles:
             return
+        if not settles and self.open_autocommit is not None:
+            with self.open_autocommit() as writer:
+                written = upsert_with(writer, _newest(docs)) if writer.pyformat else None
+            if written is not None:
+                self._take(written, docs)
+                return
         with self.open_session() as session:
-            upsert(session, docs)
+            written = upsert(session, docs)
             for settle in settles:
                 session.merge(ReadSettle(collection=settle.collection, school=settle.school, expected=settle.expected,
                                          until=utcnow() + timedelta(seconds=SETTLE_LIMIT_SECONDS)))
             session.commit()
+        self._take(written, docs)
+
+    def _take(self, written: dict, docs: list) -> None:
+        for school, gen in written.items():
+            if gen:
+                self.cache.absorb(school, gen, [d for d in docs if d.school == school])
 
     def project(self, session, events) -> None:
         """A batch of events in one upsert per school, the schools' generation rows locked in name

@@ -47,8 +47,8 @@ class Api(DependencyProvider):
                          "login_lock_seconds": int(config.get("UNIONHUB_LOGIN_LOCK_SECONDS", 60))}
         self.timeout = float(config.get("UNIONHUB_RPC_TIMEOUT", 10))
         self.database = next(d for d in self.container.dependencies if isinstance(d, Database))
-        self.read_models = ReadModels(self.plugins, self.open_session)
         self.read_engine = make_engine(config["UNIONHUB_DB_URL"], isolation_level="AUTOCOMMIT")
+        self.read_models = ReadModels(self.plugins, self.open_session, open_autocommit=engine_reads(self.read_engine))
         self.pipeline = Pipeline(self.plugins, self.settings, self.open_session, self.read_models,
                                  open_read=engine_reads(self.read_engine))
         self.spec = json.dumps(build_spec(self.plugins), ensure_ascii=False)
@@ -182,7 +182,7 @@ def _projection(event_type: str):
     project.__name__ = f"rm_{source}_{name}"
     # read-model documents only replace older versions: replaying an event changes nothing. The
     # gateway answers its own writes from what it absorbed, so the projection may lag a little
-    return consumes(source, name, scope="district", dedupe=False, batch=True, linger=0.05)(project)
+    return consumes(source, name, scope="district", dedupe=False, batch=True, linger=0.25)(project)
 
 
 def build_service():
