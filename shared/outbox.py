@@ -120,7 +120,7 @@ class ConfirmingPublisher:
 
 class OutboxRelay:
     def __init__(self, engine, outbox_table, amqp_uri: str, *, service: str, batch: int = 500,
-                 poll_seconds: float = 0.5, linger_seconds: float = 0.005):
+                 poll_seconds: float = 0.5, linger_seconds: float = 0.02):
         self.engine = engine
         self.outbox = outbox_table
         self.service = service

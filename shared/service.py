@@ -45,7 +45,7 @@ class Database(DependencyProvider):
         self.relay = OutboxRelay(self.engine, self.kit.outbox, config["AMQP_URI"], service=self.service,
                                  batch=int(config.get("UNIONHUB_RELAY_BATCH", 500)),
                                  poll_seconds=float(config.get("UNIONHUB_RELAY_POLL", 0.5)),
-                                 linger_seconds=float(config.get("UNIONHUB_RELAY_LINGER", 0.005)))
+                                 linger_seconds=float(config.get("UNIONHUB_RELAY_LINGER", 0.02)))
         metrics.register_gauge_source(self.service, "unionhub_outbox_backlog", "Outbox rows not yet confirmed by the broker",
                                       ["service"], self._backlog)
         metrics.register_gauge_source(self.service, "unionhub_outbox_oldest_age_seconds",

@@ -34,7 +34,7 @@ class Settings:
     gateway_concurrency: int = 32
     relay_batch: int = 1000
     relay_poll_seconds: float = 0.5
-    relay_linger_seconds: float = 0.005
+    relay_linger_seconds: float = 0.02
     consumer_batch: int = 200
     max_workers: int = 60
     login_max_failures: int = 5

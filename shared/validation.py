@@ -67,8 +67,18 @@ def field_errors(exc: ValidationError) -> dict[str, list[str]]:
     return _flatten(exc.messages)
 
 
+_instances: dict[type, Schema] = {}
+
+
 def load(schema: Schema | type[Schema], data, *, partial=False) -> dict:
-    schema = schema() if isinstance(schema, type) else schema
+    """Load ``data`` with ``schema`` (a class or an instance); every bad field named in one
+    ``ValidationFailed``. A schema class is instantiated once and reused: building one costs more
+    than loading a small body with it."""
+    if isinstance(schema, type):
+        instance = _instances.get(schema)
+        if instance is None:
+            instance = _instances[schema] = schema()
+        schema = instance
     if data is None:
         data = {}
     try:

@@ -2,6 +2,7 @@
 records status history and outbox events, and commits once."""
 from __future__ import annotations
 
+import time
 import uuid
 from datetime import date
 
@@ -16,11 +17,23 @@ from shared.errors import Conflict, Forbidden, NotFound, ValidationFailed
 PRIVILEGED_REVEAL_ROLES = frozenset({"school_admin", "district_admin"})
 
 
-def require_school(session, code: str) -> School:
+# What every write asks first (is the school open, what is this group called) changes rarely, and
+# asking costs a query each time: each process remembers an answer for a couple of seconds. The
+# gateway refuses a closed school at once anyway; a renamed group shows in new snapshots within
+# this long.
+REMEMBER_SECONDS = 2.0
+_open_schools: dict[str, float] = {}
+_group_names: dict[tuple[str, int], tuple[float, str]] = {}
+
+
+def require_school(session, code: str) -> None:
+    if _open_schools.get(code, 0.0) > time.monotonic():
+        return
     row = session.get(School, code)
     if row is None or not row.active:
+        _open_schools.pop(code, None)
         raise NotFound("school_not_found", params={"school": code})
-    return row
+    _open_schools[code] = time.monotonic() + REMEMBER_SECONDS
 
 
 def load_member(session, member_id: int) -> Member:
@@ -31,12 +44,31 @@ def load_member(session, member_id: int) -> Member:
 
 
 def _group_name(session, group_id):
+    """The union group's name (工会小组), refused when the group is not one of the session's school."""
     if group_id is None:
         return None
+    schools = session.info.get("schools")
+    key = (",".join(sorted(schools)) if schools else "", int(group_id))
+    remembered = _group_names.get(key)
+    if remembered is not None and remembered[0] > time.monotonic():
+        return remembered[1]
     row = session.execute(select(UnionGroup).where(UnionGroup.id == group_id)).scalar_one_or_none()
     if row is None:
         raise ValidationFailed(fields={"union_group_id": ["group_not_found"]})
+    if len(_group_names) > 10_000:
+        _group_names.clear()
+    _group_names[key] = (time.monotonic() + REMEMBER_SECONDS, row.name)
     return row.name
+
+
+def forget_school(code: str) -> None:
+    _open_schools.pop(code, None)
+
+
+def forget_group(group_id: int) -> None:
+    """A group renamed in this process shows at once in this process's snapshots."""
+    for key in [k for k in _group_names if k[1] == int(group_id)]:
+        _group_names.pop(key, None)
 
 
 def normalise_person(data: dict) -> dict:

@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from services.membership import views
 from services.membership.domain import model
-from services.membership.members import load_member
+from services.membership.members import forget_group, forget_school, load_member
 from services.membership.orm import CommitteePosition, Member, PiiRead, School, UnionGroup
 from services.membership.schemas import IN_SERVICE_CATEGORIES
 from shared.errors import Conflict, NotFound, ValidationFailed
@@ -41,6 +41,7 @@ def update_school(uow, code: str, data: dict) -> dict:
     uow.publish("membership.school_updated", {**{k: getattr(row, k) for k in SCHOOL_FIELDS}, "active": row.active},
                 school=row.code)
     uow.commit()
+    forget_school(row.code)
     return views.school(row)
 
 
@@ -127,6 +128,7 @@ def update_group(uow, school: str, group_id: int, data: dict) -> dict:
     row.version = (row.version or 1) + 1
     _announce_group(uow, row)
     uow.commit()
+    forget_group(row.id)
     return _group_view(session, row)
 
 

@@ -18,6 +18,15 @@ def started_like_the_runner():
     i18n.register(plugin.messages)
 
 
+@pytest.fixture(autouse=True)
+def nothing_remembered():
+    """Each test starts with a process that remembers no school and no group (members.py)."""
+    from services.membership import members
+    members._open_schools.clear()
+    members._group_names.clear()
+    yield
+
+
 @pytest.fixture
 def engine(sqlite_schema):
     return sqlite_schema(Base.metadata, "membership.db")

@@ -388,3 +388,13 @@ def test_an_officer_may_not_reveal_personal_data(ms):
             members.get(uow, wang["id"], "all", "welfare_officer")
         assert members.get(uow, wang["id"], None, "welfare_officer")["id_number"] != person(1)["id_number"]
 
+
+
+def test_a_school_closed_by_this_process_refuses_admission_at_once(ms):
+    ms.admit(S1, person(1))                       # the school is now remembered as open
+    with ms.uow(None, role="district_admin") as uow:
+        organisation.update_school(uow, S1, {"active": False})
+    with pytest.raises(NotFound) as exc:
+        ms.admit(S1, person(2))
+    assert exc.value.code == "school_not_found"
+    assert S1 not in members._open_schools
