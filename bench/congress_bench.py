@@ -10,7 +10,6 @@ them at login) instead of 2,000 Argon2 logins; everything else goes through the 
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
 import multiprocessing as mp
 import sys
@@ -41,24 +40,20 @@ def _caster(host, port, path, jobs, go, out_q):
     """One process: threads that each send their share of ballots on one keep-alive connection."""
     results, lock = [], threading.Lock()
 
+    from bench.httpclient import Connection
+
     def run(share):
-        conn = http.client.HTTPConnection(host, port, timeout=60)
+        conn = Connection(host, port, timeout=60)
         mine = []
         for i, token in share:
-            body = json.dumps({"choice": choice_of(i)})
+            body = json.dumps({"choice": choice_of(i)}).encode()
             t0 = time.perf_counter()
             try:
-                conn.request("POST", path, body=body, headers={"Authorization": f"Bearer {token}",
-                                                               "Content-Type": "application/json"})
-                resp = conn.getresponse()
-                data = resp.read()
-                status = resp.status
-                if resp.will_close:
-                    conn.close()
+                status, data = conn.request("POST", path, body=body, headers={"Authorization": f"Bearer {token}",
+                                                                              "Content-Type": "application/json"})
             except Exception as exc:
                 status, data = f"exc:{type(exc).__name__}", b""
                 conn.close()
-                conn = http.client.HTTPConnection(host, port, timeout=60)
             receipt = json.loads(data)["receipt"] if status == 201 else None
             mine.append((i, status, (time.perf_counter() - t0) * 1000.0, receipt, time.time()))
         conn.close()

@@ -54,23 +54,28 @@ def prepare(stack: Stack, members: int) -> tuple[list[int], dict]:
 
 def burst(base: str, school: str, activity_id: int, tokens: list[str], threads: int) -> dict:
     """Every member registers once; ``threads`` clients send as fast as the gateway answers."""
-    url = f"{base}/api/v1/schools/{school}/events/activities/{activity_id}/registrations"
+    from bench.httpclient import Connection
+    path = f"/api/v1/schools/{school}/events/activities/{activity_id}/registrations"
+    host, port = base.split("//", 1)[1].split(":")
     queue = list(enumerate(tokens))
     lock = threading.Lock()
     results: list[tuple] = []
 
     def client():
-        s = requests.Session()
+        conn = Connection(host, int(port), timeout=60)
         while True:
             with lock:
                 if not queue:
+                    conn.close()
                     return
                 i, token = queue.pop(0)
             t0 = time.perf_counter()
             try:
-                r = s.post(url, json={}, headers={"Authorization": f"Bearer {token}"}, timeout=60)
-                results.append((i, r.status_code, r.json() if r.content else {}, (time.perf_counter() - t0) * 1000))
-            except requests.RequestException as exc:
+                status, data = conn.request("POST", path, body=b"{}", headers={
+                    "Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+                results.append((i, status, json.loads(data) if data else {}, (time.perf_counter() - t0) * 1000))
+            except Exception as exc:   # counted as lost by the checks
+                conn.close()
                 results.append((i, None, {"error": repr(exc)}, (time.perf_counter() - t0) * 1000))
     workers = [threading.Thread(target=client) for _ in range(threads)]
     started = time.perf_counter()

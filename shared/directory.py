@@ -40,7 +40,7 @@ MEMBER_FIELDS = ("person_key", "name", "gender", "birth_date", "category", "stat
                  "hire_date", "join_date")
 LIVE = ("active", "retired")        # members the union serves (an applicant is not yet a member)
 IN_SERVICE = ("active",)            # 在职会员
-LINGER = 0.05                       # seconds a directory waits to batch member events
+LINGER = 0.2                        # seconds a directory waits to batch member events
 
 
 def directory_models(Base):
