@@ -51,7 +51,7 @@ def werkzeug_path(route: Route) -> str:
 
 # one round trip: the school is known and active, its read models settled, the token not
 # revoked, and the generation of the school's read-model documents
-_SCHOOL_STATE = ("SELECT k.active, EXISTS (SELECT 1 FROM read_settles s WHERE s.school = k.code AND s.until > :now), "
+_SCHOOL_STATE = ("SELECT k.active, (SELECT max(s.until) FROM read_settles s WHERE s.school = k.code AND s.until > :now), "
                  "(SELECT r.not_before_ms FROM token_revocations r WHERE r.username = :u), "
                  "(SELECT g.gen FROM read_gens g WHERE g.school = k.code) FROM known_schools k WHERE k.code = :c")
 IDEMPOTENCY_STALE = 300   # seconds after which a request still marked running is taken as crashed
@@ -66,7 +66,7 @@ class _RequestScope:
         self._open = open_read
         self._cm = None
         self._reader = None
-        self.settling = False
+        self.settling = None      # when a bulk write's documents are still arriving: until when
         self.gen = 0
 
     @property
@@ -236,7 +236,7 @@ class Pipeline:
                 raise NotAuthenticated("token_revoked")
             if state is None or not state[0]:
                 raise NotFound("school_not_found", params={"school": params["school"]})
-            scope.settling, scope.gen = bool(state[1]), state[3] or 0
+            scope.settling, scope.gen = state[1], state[3] or 0
         else:
             row = scope.reader.one(_REVOCATION, {"u": principal.username})
             if auth.revoked(principal, row[0] if row else None):

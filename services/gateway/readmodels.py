@@ -251,6 +251,7 @@ class ReadModels:
         self.absorb_fns = {rpc: fn for m in self.models for rpc, fn in m.absorb.items()}
         self.projections = {etype: fn for m in self.models for etype, fn in m.project.items()}
         self.cache = ReadCache(max_docs or int(os.environ.get("UNIONHUB_READ_CACHE_DOCS", 200_000)))
+        self._settled_marks: dict[str, object] = {}
 
     def serve(self, rpc: str, kwargs: dict, scope):
         """Answer from the read model, or MISS. ``scope`` carries the request's reader and what the
@@ -260,8 +261,10 @@ class ReadModels:
         if fn is None or not school:
             return MISS
         docs = self.sync(scope.reader, school, scope.gen or 0)
-        if scope.settling and not self._settled(scope.reader, school, docs):
-            return MISS
+        if scope.settling and self._settled_marks.get(school) != scope.settling:
+            if not self._settled(scope.reader, school, docs):
+                return MISS
+            self._settled_marks[school] = scope.settling   # settled: no more counting for this bulk write
         return fn(DocStore(school, docs), kwargs)
 
     def sync(self, reader: Reader, school: str, gen: int) -> SchoolDocs:
