@@ -222,7 +222,9 @@ class FinanceService(MemberDirectoryMixin, OpsEndpoints):
                 # commits once
                 savepoint = uow.session.begin_nested()
                 try:
-                    done = requests.approve(uow, ids[key], role, self._actor, limits, data.get("committee_resolution"))
+                    with domain_errors():
+                        done = requests.approve(uow, ids[key], role, self._actor, limits,
+                                                data.get("committee_resolution"))
                     savepoint.commit()
                     results.append({"key": key, "ok": True, "request": done})
                 except DomainError as exc:
