@@ -13,12 +13,14 @@ import secrets
 
 from sqlalchemy import delete, func, insert, select, text
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import flag_modified
 
+from services.congress import delegates
 from services.congress import sessions as sess
 from services.congress.common import get_or_404, iso, rule_of, today
 from services.congress.domain import rules
-from services.congress.orm import (AgendaItem, AuditItem, Ballot, DirectoryGroup, DirectoryMember, Poll, PollRoll,
-                                   PollVoter, Resolution, Sitting)
+from services.congress.orm import (AgendaItem, AuditItem, Ballot, Delegate, DirectoryGroup, DirectoryMember, Poll,
+                                   PollRoll, PollVoter, Resolution, Sitting)
 from shared.db.base import utcnow
 from shared.errors import Conflict, Forbidden, NotFound, ValidationFailed
 
@@ -34,7 +36,8 @@ def new_receipt() -> str:
 def poll_view(p: Poll, voted: int | None = None) -> dict:
     out = {"id": p.id, "session_id": p.session_id, "agenda_item_id": p.agenda_item_id, "kind": p.kind,
            "title": p.title, "status": p.status, "secret": p.secret is not False, "options": p.options, "seats": p.seats,
-           "max_choices": p.max_choices, "purpose": p.purpose, "rule": p.rule, "breakdown": p.breakdown,
+           "max_choices": p.max_choices, "purpose": p.purpose, "term_no": p.term_no,
+           "constituency_group_id": p.constituency_group_id, "rule": p.rule, "breakdown": p.breakdown,
            "sitting_id": p.sitting_id, "eligible": p.eligible, "present": p.present, "runoff_of": p.runoff_of,
            "audit_id": p.audit_id, "opened_at": iso(p.opened_at), "closed_at": iso(p.closed_at),
            "result": p.result if p.status == "closed" else None}
@@ -79,31 +82,53 @@ def create_motion(uow, school: str, session_id: int, data: dict) -> dict:
 
 
 def create_election(uow, school: str, session_id: int, data: dict) -> dict:
-    row = _open_session(uow.session, session_id)
-    item = _agenda_item(uow.session, row, data.get("agenda_item_id"))
-    seats, candidates = data["seats"], data["candidates"]
-    bad = {}
+    """差额选举: more candidates than seats, each an in-service member. An election of delegates
+    (代表选举) is for the session's term or the next one, and may be held in one constituency (选区,
+    a union group): only that group votes, and only its members stand."""
+    s = uow.session
+    row = _open_session(s, session_id)
+    item = _agenda_item(s, row, data.get("agenda_item_id"))
+    seats, candidates, purpose = data["seats"], data["candidates"], data.get("purpose")
+    term_no, constituency = data.get("term_no"), data.get("constituency_group_id")
+    bad: dict = {}
+
+    def refuse(field, code):
+        bad.setdefault(field, []).append(code)
     if len(candidates) <= seats:
-        bad["candidates"] = ["candidates_must_exceed_seats"]      # 差额选举
+        refuse("candidates", "candidates_must_exceed_seats")      # 差额选举
     member_ids = [c["member_id"] for c in candidates]
     if len(set(member_ids)) != len(member_ids):
-        bad.setdefault("candidates", []).append("duplicate_candidate")
-    members = {m.member_id: m for m in uow.session.scalars(select(DirectoryMember)
-                                                           .where(DirectoryMember.member_id.in_(member_ids)))}
+        refuse("candidates", "duplicate_candidate")
+    members = {m.member_id: m for m in s.scalars(select(DirectoryMember).where(DirectoryMember.member_id.in_(member_ids)))}
     if any(members.get(m) is None or members[m].status != "active" for m in member_ids):
-        bad.setdefault("candidates", []).append("candidate_not_a_member")
+        refuse("candidates", "candidate_not_a_member")
     max_choices = data.get("max_choices", seats)
     if max_choices > seats:
-        bad["max_choices"] = ["max_choices_over_seats"]
+        refuse("max_choices", "max_choices_over_seats")
+    if purpose == "delegates":
+        term_no = term_no or row.term_no
+        if not rules.delegate_term_allowed(row.term_no, term_no):
+            refuse("term_no", "delegate_term_out_of_range")
+        if constituency is not None and any(m in members and members[m].union_group_id != constituency
+                                            for m in member_ids):
+            refuse("candidates", "candidate_not_in_constituency")
+        sitting = set(s.scalars(select(Delegate.member_id).where(Delegate.term_no == term_no, Delegate.status == "active",
+                                                                 Delegate.member_id.in_(member_ids))))
+        if sitting:
+            refuse("candidates", "candidate_already_delegate")
+    else:
+        for field, value in (("term_no", term_no), ("constituency_group_id", constituency)):
+            if value is not None:
+                refuse(field, "only_for_delegate_elections")
     if bad:
         raise ValidationFailed(fields=bad)
     options = [{"id": i, "member_id": m, "name": members[m].name} for i, m in enumerate(member_ids, start=1)]
     poll = Poll(school=school, session_id=row.id, agenda_item_id=item.id if item else None, kind="election",
                 title=data["title"], status="draft", options=options, seats=seats, max_choices=max_choices,
-                purpose=data.get("purpose"), rule=data.get("rule") or row.election_rule,
-                breakdown=data.get("breakdown", False))
-    uow.session.add(poll)
-    uow.session.flush()
+                purpose=purpose, term_no=term_no, constituency_group_id=constituency,
+                rule=data.get("rule") or row.election_rule, breakdown=data.get("breakdown", False))
+    s.add(poll)
+    s.flush()
     uow.commit()
     return poll_view(poll)
 
@@ -141,21 +166,30 @@ def open_poll(uow, school: str, poll_id: int, data: dict) -> dict:
     if row.status != "convened":
         raise Conflict("congress_session_not_convened", params={"status": row.status})
     if data.get("sitting_id"):
-        sitting = sess.load_sitting(s, row, data["sitting_id"])
+        sitting_id = sess.load_sitting(s, row, data["sitting_id"]).id
     else:
-        sitting = s.scalars(select(Sitting).where(Sitting.session_id == row.id)
-                            .order_by(Sitting.sitting_date.desc(), Sitting.id.desc())).first()
+        sitting_id = rules.sitting_for_vote(list(s.execute(select(Sitting.id, Sitting.sitting_date)
+                                                           .where(Sitting.session_id == row.id))), today())
     roll = sess.roll_of(s, row)
-    present = sess.present_count(s, sitting.id, roll)
+    present = sess.present_count(s, sitting_id, roll)
     state = rules.quorum(present, len(roll), rule_of(row.quorum_rule))
     if not state["quorate"]:
         raise Conflict("quorum_not_met", params={"present": present, "required": state["required"],
                                                  "total": len(roll)})
+    if poll.constituency_group_id is not None:      # 选区: only the constituency elects its delegates
+        roll = {m: g for m, g in roll.items() if g == poll.constituency_group_id}
+        present = sess.present_count(s, sitting_id, roll)
+        if not roll:
+            raise Conflict("constituency_empty")
     buckets = _buckets(s, roll, row.min_group_size) if poll.breakdown else {}
     s.execute(insert(PollRoll), [{"school": school, "poll_id": poll.id, "member_id": m, "bucket": buckets.get(m)}
                                  for m in roll])
     poll.status, poll.sitting_id, poll.eligible, poll.present, poll.opened_at = (
-        "open", sitting.id, len(roll), present, utcnow())
+        "open", sitting_id, len(roll), present, utcnow())
+    uow.publish("congress.poll_opened", {
+        "poll_id": poll.id, "session_id": row.id, "school": school, "kind": poll.kind, "title": poll.title,
+        "secret": poll.secret is not False, "sitting_id": sitting_id, "eligible": len(roll), "present": present,
+        "opened_on": today()})
     uow.commit()
     return poll_view(poll, voted=0)
 
@@ -350,6 +384,7 @@ def close_poll(uow, school: str, poll_id: int) -> dict:
             "cast": poll.result["cast"], "decided_on": decided_on,
             "subjects": [{k: subj[k] for k in ("id", "name", "post", "counts", "total", "satisfaction_rate",
                                                "excellent_rate")} for subj in poll.result["subjects"]]})
+    flag_modified(poll, "result")       # the decision added the resolution, runoff or enrolment to it
     uow.commit()
     return poll_view(poll)
 
@@ -393,18 +428,21 @@ def _election_decided(uow, school, row, poll, decided_on):
         runoff = Poll(school=school, session_id=row.id, agenda_item_id=poll.agenda_item_id, kind="election",
                       title=f"{poll.title}（另行选举）", status="draft",
                       options=[by_id[c] for c in ro["candidates"]], seats=ro["seats"], max_choices=ro["seats"],
-                      purpose=poll.purpose, rule=poll.rule, breakdown=poll.breakdown, runoff_of=poll.id)
+                      purpose=poll.purpose, term_no=poll.term_no, constituency_group_id=poll.constituency_group_id,
+                      rule=poll.rule, breakdown=poll.breakdown, runoff_of=poll.id)
         uow.session.add(runoff)
         uow.session.flush()
         runoff_id = runoff.id
         result["runoff_poll_id"] = runoff_id
+    winners = [{"member_id": by_id[c]["member_id"], "name": by_id[c]["name"], "votes": result["votes"][str(c)]}
+               for c in result["winners"]]
     uow.publish("congress.election_decided", {
         "poll_id": poll.id, "session_id": row.id, "school": school, "title": poll.title, "purpose": poll.purpose,
-        "seats": poll.seats, "cast": result["cast"], "required": result["required"],
-        "winners": [{"member_id": by_id[c]["member_id"], "name": by_id[c]["name"],
-                     "votes": result["votes"][str(c)]} for c in result["winners"]],
+        "seats": poll.seats, "cast": result["cast"], "required": result["required"], "winners": winners,
         "runoff_poll_id": runoff_id, "unfilled": result["unfilled"], "runoff_of": poll.runoff_of,
-        "decided_on": decided_on})
+        "term_no": poll.term_no, "constituency_group_id": poll.constituency_group_id, "decided_on": decided_on})
+    if poll.purpose == "delegates":
+        result["enrolled"] = delegates.enroll_elected(uow, school, poll, winners, decided_on)
 
 
 def get_poll(session, poll_id: int) -> dict:
@@ -413,10 +451,17 @@ def get_poll(session, poll_id: int) -> dict:
     return poll_view(poll, voted=voted)
 
 
-def list_polls(session, session_id: int) -> dict:
+def list_polls(session, session_id: int, query: dict | None = None) -> dict:
     sess.load_session(session, session_id)
-    rows = list(session.scalars(select(Poll).where(Poll.session_id == int(session_id)).order_by(Poll.id)))
-    return {"items": [poll_view(p) for p in rows], "total": len(rows)}
+    query = query or {}
+    stmt = select(Poll).where(Poll.session_id == int(session_id))
+    for key in ("kind", "status"):
+        if query.get(key):
+            stmt = stmt.where(getattr(Poll, key) == query[key])
+    page, size = query.get("page", 1), query.get("page_size", 50)
+    total = session.scalar(select(func.count()).select_from(stmt.subquery()))
+    rows = session.scalars(stmt.order_by(Poll.id).offset((page - 1) * size).limit(size))
+    return {"items": [poll_view(p) for p in rows], "total": total, "page": page, "page_size": size}
 
 
 def bulletin(session, poll_id: int, receipt: str | None = None) -> dict:
@@ -476,9 +521,16 @@ def evaluation_export(session, poll_id: int, fmt: str) -> dict:
 
 
 def resolutions(session, query: dict) -> dict:
-    stmt = select(Resolution).order_by(Resolution.adopted_on.desc(), Resolution.id.desc())
-    items = [resolution_view(r) for r in session.scalars(stmt)]
-    return {"items": items, "total": len(items)}
+    """决议登记簿, newest first; by session and enforcement (行政执行情况)."""
+    stmt = select(Resolution)
+    for key in ("session_id", "enforcement"):
+        if query.get(key):
+            stmt = stmt.where(getattr(Resolution, key) == query[key])
+    page, size = query.get("page", 1), query.get("page_size", 50)
+    total = session.scalar(select(func.count()).select_from(stmt.subquery()))
+    rows = session.scalars(stmt.order_by(Resolution.adopted_on.desc(), Resolution.id.desc())
+                           .offset((page - 1) * size).limit(size))
+    return {"items": [resolution_view(r) for r in rows], "total": total, "page": page, "page_size": size}
 
 
 def resolution_view(r: Resolution) -> dict:

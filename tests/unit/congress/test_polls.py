@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from services.congress import polls, sessions
+from services.congress import delegates, polls, sessions
 from services.congress.orm import Ballot, Delegate, PollVoter, Resolution
 from shared.errors import Conflict, Forbidden, ValidationFailed
 
@@ -150,10 +150,10 @@ def test_the_bulletin_lists_every_receipt_with_its_choice_after_close_only(cg):
 def test_a_delegate_who_leaves_the_union_leaves_a_vacancy_and_drops_off_the_roll(cg):
     cg.delegates(NINE)
     with cg.uow() as uow:
-        sessions.vacate_for_member(uow, NINE[0], "left", date(2026, 11, 1))
+        delegates.vacate_for_member(uow, NINE[0], "left", date(2026, 11, 1))
         uow.commit()
     with cg.read() as session:
-        listing = sessions.list_delegates(session, 8)
+        listing = delegates.list_delegates(session, {"term_no": 8})
     assert listing["active"] == 8 and listing["vacancies"] == 1
     assert [d for d in cg.all(Delegate) if d.member_id == NINE[0]][0].status == "vacant"
 
@@ -162,7 +162,7 @@ def test_the_delegate_list_warns_when_teachers_are_below_sixty_percent(cg):
     cg.delegates([1, 2, 3], category="teacher")
     cg.delegates([4, 5, 6], category="logistics")
     with cg.read() as session:
-        listing = sessions.list_delegates(session, 8)
+        listing = delegates.list_delegates(session, {"term_no": 8})
     assert listing["warning"] == "teacher_share_low" and listing["teacher_share"] == 50.0
 
 
@@ -209,9 +209,9 @@ def test_a_whole_slate_is_registered_and_checked_in_at_once(cg):
     cg.members(NINE)
     cg.members([600], status="left")
     with pytest.raises(ValidationFailed):
-        cg.run(sessions.add_delegates, S1, {"term_no": 8, "member_ids": NINE + [600]})
-    added = cg.run(sessions.add_delegates, S1, {"term_no": 8, "member_ids": NINE + NINE[:2]})
-    again = cg.run(sessions.add_delegates, S1, {"term_no": 8, "member_ids": NINE[:3]})
+        cg.run(delegates.add_delegates, S1, {"term_no": 8, "member_ids": NINE + [600]})
+    added = cg.run(delegates.add_delegates, S1, {"term_no": 8, "member_ids": NINE + NINE[:2]})
+    again = cg.run(delegates.add_delegates, S1, {"term_no": 8, "member_ids": NINE[:3]})
     assert added == {"term_no": 8, "added": 9, "already": 0} and again["added"] == 0 and again["already"] == 3
     s = cg.session()
     officer = type("Ctx", (), {"role": "congress_officer", "member_id": None})
