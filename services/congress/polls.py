@@ -176,6 +176,10 @@ def open_poll(uow, school: str, poll_id: int, data: dict) -> dict:
     if not state["quorate"]:
         raise Conflict("quorum_not_met", params={"present": present, "required": state["required"],
                                                  "total": len(roll)})
+    if poll.runoff_of is not None:      # 另行选举: by the electors of the first round (a delegate it elected is not one)
+        electors = set(s.scalars(select(PollRoll.member_id).where(PollRoll.poll_id == poll.runoff_of)))
+        roll = {m: g for m, g in roll.items() if m in electors}
+        present = sess.present_count(s, sitting_id, roll)
     if poll.constituency_group_id is not None:      # 选区: only the constituency elects its delegates
         roll = {m: g for m, g in roll.items() if g == poll.constituency_group_id}
         present = sess.present_count(s, sitting_id, roll)

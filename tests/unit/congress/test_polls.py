@@ -1,7 +1,7 @@
 """Sessions, quorum and secret-ballot motions as the service runs them, on SQLite."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -273,3 +273,73 @@ def test_a_secret_ballot_takes_no_show_of_hands(cg):
     with pytest.raises(Conflict) as exc:
         cg.run(polls.record_hands, motion["id"], {"yes": 5, "no": 1, "abstain": 1})
     assert exc.value.code == "secret_poll_counts_ballots"
+
+
+def test_a_vote_on_the_first_day_of_a_two_day_session_counts_that_days_attendance(cg):
+    cg.delegates(NINE)
+    s = cg.session(sitting_dates=[date.today(), date.today() + timedelta(days=7)])
+    cg.run(sessions.convene, s["id"])
+    officer = type("Ctx", (), {"role": "congress_officer", "member_id": None})
+    first, second = (t["id"] for t in s["sittings"])
+    cg.run(sessions.check_in, S1, s["id"], first, {"member_ids": NINE[:6]}, officer)
+    opened = cg.open(cg.motion(s))
+    assert opened["sitting_id"] == first and opened["present"] == 6
+    with pytest.raises(Conflict) as exc:           # the second day has nobody checked in yet
+        cg.run(polls.open_poll, S1, cg.motion(s)["id"], {"sitting_id": second})
+    assert exc.value.code == "quorum_not_met"
+
+
+def test_opening_a_poll_announces_the_counts_and_nobody_on_the_roll(cg):
+    cg.delegates(NINE)
+    s = cg.convened_with(NINE[:7])
+    motion = cg.open(cg.motion(s))
+    [event] = cg.events("congress.poll_opened")
+    assert event == {"poll_id": motion["id"], "session_id": s["id"], "school": S1, "kind": "motion",
+                     "title": motion["title"], "secret": True, "sitting_id": s["sittings"][0]["id"], "eligible": 9,
+                     "present": 7, "opened_on": date.today().isoformat()}
+
+
+def test_the_resolution_number_is_kept_with_the_motions_result(cg):
+    cg.delegates(NINE)
+    s = cg.convened_with(NINE)
+    motion = cg.open(cg.motion(s))
+    for m in NINE:
+        cg.cast(motion, m, "yes")
+    cg.close(motion)
+    with cg.read() as session:
+        stored = polls.get_poll(session, motion["id"])["result"]
+        register = polls.resolutions(session, {"session_id": s["id"]})
+    assert stored["resolution_id"] == register["items"][0]["id"] and register["total"] == 1
+
+
+def test_a_session_is_refused_with_every_inconsistent_field_named(cg):
+    from services.congress import schemas as s
+    from shared.validation import load
+    with pytest.raises(ValidationFailed) as exc:
+        load(s.SessionCreateSchema, {"term_no": 8, "session_no": 5, "sitting_dates": ["2026-06-01", "2026-06-01",
+                                                                                     "2026-09-02"],
+                                     "proposals_open_on": "2026-05-10", "proposals_close_on": "2026-05-01",
+                                     "quorum_rule": {"base": "votes_cast", "num": 2, "den": 3, "strict": False}})
+    assert exc.value.fields == {"sitting_dates": ["duplicate_sitting_date", "sittings_span_school_years"],
+                                "proposals_close_on": ["window_closes_before_it_opens"],
+                                "quorum_rule.base": ["quorum_counts_all_delegates"]}
+
+
+def test_a_further_sitting_is_added_within_the_school_year_and_only_once_per_day(cg):
+    s = cg.session(sitting_dates=["2026-03-31"], term_no=9, session_no=1)
+    added = cg.run(sessions.add_sitting, S1, s["id"], {"date": date(2026, 4, 7)})
+    assert [t["date"] for t in added["sittings"]] == ["2026-03-31", "2026-04-07"]
+    with pytest.raises(Conflict) as exc:
+        cg.run(sessions.add_sitting, S1, s["id"], {"date": date(2026, 4, 7)})
+    assert exc.value.fields == {"date": ["sitting_exists"]}
+    with pytest.raises(ValidationFailed) as exc:
+        cg.run(sessions.add_sitting, S1, s["id"], {"date": date(2026, 9, 7)})
+    assert exc.value.fields == {"date": ["sitting_outside_school_year"]}
+
+
+def test_sessions_are_listed_a_page_at_a_time_newest_first(cg):
+    for n in range(1, 6):
+        cg.session(session_no=n)
+    with cg.read() as session:
+        page = sessions.list_sessions(session, {"page": 2, "page_size": 2})
+    assert page["total"] == 5 and [i["session_no"] for i in page["items"]] == [3, 2]
