@@ -7,6 +7,8 @@ from datetime import date, timedelta
 
 import pytest
 
+from shared import testing
+
 from .support import assert_problem
 from .test_congress_voting import account, add_delegate, cpath
 
@@ -51,6 +53,7 @@ def test_a_proposal_is_answered_tracked_and_rated_by_its_submitter(school, seate
     assert rated["satisfaction"] == "satisfied" and rated["status"] == "implemented"
     stats = chair.ok("GET", cpath(code, f"/sessions/{s['id']}/proposal-stats"))
     assert stats["reply_rate"] == 100.0 and stats["implementation_rate"] == 100.0
+    assert chair.ok("GET", cpath(code, "/proposals"), params={"status": "implemented"})["total"] == 1
     declined = author.ok("POST", cpath(code, f"/sessions/{s['id']}/proposals"), 201,
                          json={"title": "涨工资", "content": "…", "cosigners": [seated["members"][2]]})
     chair.ok("POST", cpath(code, f"/proposals/{declined['id']}/review"),
@@ -147,3 +150,74 @@ def test_the_demo_district_has_a_congress_and_open_proposals_show_in_metrics(sta
     assert chair.ok("GET", cpath("XQ-SY", "/proposals"))["items"][0]["status"] == "assigned"
     metrics = requests.get(f"{stack.service_urls['congress']}/metrics", timeout=10).text
     assert 'unionhub_congress_open_proposals{school="XQ-SY"} 1.0' in metrics
+
+
+def test_an_unsatisfied_submitter_reopens_the_proposal_and_overdue_ones_are_reminded(school, seated):
+    chair, code, s = school.chair, school.code, seated["session"]
+    author = seated["voters"][4]
+    p = author.ok("POST", cpath(code, f"/sessions/{s['id']}/proposals"), 201,
+                  json={"title": "改善教工午餐", "content": "增加菜品", "cosigners": [seated["members"][5]]})
+    chair.ok("POST", cpath(code, f"/proposals/{p['id']}/review"), json={"decision": "register"})
+    chair.ok("POST", cpath(code, f"/proposals/{p['id']}/assign"),
+             json={"department": "总务处", "due_on": (date.today() - timedelta(days=2)).isoformat()})
+    overdue = chair.ok("GET", cpath(code, "/proposals"), params={"overdue": "true"})
+    assert [i["id"] for i in overdue["items"]] == [p["id"]]
+    reminded = chair.ok("POST", cpath(code, "/proposals/reminders"))
+    assert reminded["reminded"] == [p["id"]] and chair.ok("POST", cpath(code, "/proposals/reminders"))["total"] == 0
+    chair.ok("POST", cpath(code, f"/proposals/{p['id']}/answer"), json={"reply": "下月调整"})
+    reopened = author.ok("POST", cpath(code, f"/proposals/{p['id']}/satisfaction"),
+                         json={"satisfaction": "unsatisfied", "note": "没有变化"})
+    assert reopened["status"] == "reopened"
+    assert chair.ok("GET", cpath(code, f"/proposals/{p['id']}"))["history"][-1]["status"] == "reopened"
+    assert_problem(author.post(cpath(code, f"/proposals/{p['id']}/satisfaction"), json={"satisfaction": "satisfied"}),
+                   409, "proposal_action_not_allowed")
+
+
+def test_an_election_of_delegates_seats_the_winners_as_the_next_terms_delegates(school, seated):
+    chair, code, s = school.chair, school.code, seated["session"]
+    newcomers = [chair.admit(code, name=f"新代表{i}")["id"] for i in range(2)]
+    candidates = newcomers + seated["members"][:2]
+    bad = chair.post(cpath(code, f"/sessions/{s['id']}/elections"), json={
+        "title": "第三届教代会代表选举", "purpose": "delegates", "term_no": 7, "seats": 3,
+        "candidates": [{"member_id": c} for c in candidates[:3]], "max_choices": 4})
+    assert_problem(bad, 422, "validation_failed", fields={"term_no", "max_choices"})
+
+    def create():       # the congress's member directory learns of the newcomers by event
+        resp = chair.post(cpath(code, f"/sessions/{s['id']}/elections"), json={
+            "title": "第三届教代会代表选举", "purpose": "delegates", "term_no": 3, "seats": 3,
+            "candidates": [{"member_id": c} for c in candidates]})
+        if resp.status_code == 201:
+            return resp.json()
+        assert_problem(resp, 422, "validation_failed", fields={"candidates"})
+        return None
+    e = testing.wait_for(create, 60, interval=0.3, what="the newcomers to reach the congress")
+    chair.ok("POST", cpath(code, f"/polls/{e['id']}/open"), json={})
+    for voter in seated["voters"]:
+        voter.ok("POST", cpath(code, f"/polls/{e['id']}/ballots"), 201, json={"choice": [1, 2, 3]})
+    result = chair.ok("POST", cpath(code, f"/polls/{e['id']}/close"))["result"]
+    assert result["winners"] == [1, 2, 3] and result["enrolled"]["enrolled"] == candidates[:3]
+    current = chair.ok("GET", cpath(code, "/delegates"))
+    assert current["term_no"] == 3 and current["terms"][:2] == [3, 2]
+    assert {d["member_id"] for d in current["items"]} == set(candidates[:3])
+    assert all(d["poll_id"] == e["id"] and d["status"] == "active" for d in current["items"])
+    assert chair.ok("GET", cpath(code, "/delegates"), params={"term_no": 2})["active"] == 6
+
+
+def test_a_session_gets_a_further_sitting(school, seated):
+    chair, code = school.chair, school.code
+    s = chair.ok("POST", cpath(code, "/sessions"), 201, json={"term_no": 2, "session_no": 2,
+                                                              "sitting_dates": [date.today().isoformat()]})
+    later = (date.today() + timedelta(days=7)).isoformat()
+    grown = chair.ok("POST", cpath(code, f"/sessions/{s['id']}/sittings"), 201, json={"date": later})
+    assert [t["date"] for t in grown["sittings"]] == [date.today().isoformat(), later]
+    assert_problem(chair.post(cpath(code, f"/sessions/{s['id']}/sittings"), json={"date": later}), 409,
+                   "sitting_exists", fields={"date"})
+
+
+def test_the_district_reads_the_filed_disclosures(school, seated, admin):
+    chair, code = school.chair, school.code
+    chair.ok("POST", cpath(code, "/disclosures"), 201, json={"category": "large_expenditure",
+                                                            "title": "操场改造工程公示", "body": "工程款 48 万元"})
+    filed = admin.ok("GET", "/api/v1/district/congress/filings", params={"school": code, "page_size": 50})
+    assert "操场改造工程公示" in {i["title"] for i in filed["items"]} and all(i["school"] == code for i in filed["items"])
+    assert_problem(chair.get("/api/v1/district/congress/filings"), 403, "role_forbidden")
