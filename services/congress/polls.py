@@ -1,4 +1,5 @@
-"""Polls: motions, elections and evaluations by secret ballot (无记名投票).
+"""Polls: motions, elections and evaluations by secret ballot (无记名投票); how elections and
+ratings are set up and decided is in ``elections``, the register of resolutions in ``resolutions``.
 
 The guarantee: one ballot per delegate on the roll, checked by the primary key of
 ``poll_voters`` in the same transaction that stores the ballot; ``ballots`` holds only the
@@ -15,12 +16,11 @@ from sqlalchemy import delete, func, insert, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import flag_modified
 
-from services.congress import delegates
+from services.congress import resolutions
 from services.congress import sessions as sess
 from services.congress.common import get_or_404, iso, rule_of, today
 from services.congress.domain import rules
-from services.congress.orm import (AgendaItem, AuditItem, Ballot, Delegate, DirectoryGroup, DirectoryMember, Poll,
-                                   PollRoll, PollVoter, Resolution, Sitting)
+from services.congress.orm import AgendaItem, AuditItem, Ballot, DirectoryGroup, Poll, PollRoll, PollVoter, Sitting
 from shared.db.base import utcnow
 from shared.errors import Conflict, Forbidden, NotFound, ValidationFailed
 
@@ -50,7 +50,7 @@ def load_poll(session, poll_id) -> Poll:
     return get_or_404(session, Poll, int(poll_id), "poll_not_found")
 
 
-def _agenda_item(session, congress_session, agenda_item_id):
+def agenda_item_of(session, congress_session, agenda_item_id):
     if agenda_item_id is None:
         return None
     item = session.get(AgendaItem, agenda_item_id)
@@ -59,7 +59,7 @@ def _agenda_item(session, congress_session, agenda_item_id):
     return item
 
 
-def _open_session(session, session_id):
+def session_taking_polls(session, session_id):
     row = sess.load_session(session, session_id)
     if row.status == "closed":
         raise Conflict("congress_session_closed")
@@ -67,80 +67,14 @@ def _open_session(session, session_id):
 
 
 def create_motion(uow, school: str, session_id: int, data: dict) -> dict:
-    row = _open_session(uow.session, session_id)
-    item = _agenda_item(uow.session, row, data.get("agenda_item_id"))
+    row = session_taking_polls(uow.session, session_id)
+    item = agenda_item_of(uow.session, row, data.get("agenda_item_id"))
     poll = Poll(school=school, session_id=row.id, agenda_item_id=item.id if item else None, kind="motion",
                 title=data["title"], status="draft", options=list(rules.MOTION_CHOICES),
                 rule=data.get("rule") or row.pass_rule, breakdown=data.get("breakdown", False),
                 secret=data.get("secret", True), audit_id=item.audit_id if item else None)
     if not poll.secret and poll.breakdown:
         raise ValidationFailed(fields={"breakdown": ["not_for_show_of_hands"]})
-    uow.session.add(poll)
-    uow.session.flush()
-    uow.commit()
-    return poll_view(poll)
-
-
-def create_election(uow, school: str, session_id: int, data: dict) -> dict:
-    """差额选举: more candidates than seats, each an in-service member. An election of delegates
-    (代表选举) is for the session's term or the next one, and may be held in one constituency (选区,
-    a union group): only that group votes, and only its members stand."""
-    s = uow.session
-    row = _open_session(s, session_id)
-    item = _agenda_item(s, row, data.get("agenda_item_id"))
-    seats, candidates, purpose = data["seats"], data["candidates"], data.get("purpose")
-    term_no, constituency = data.get("term_no"), data.get("constituency_group_id")
-    bad: dict = {}
-
-    def refuse(field, code):
-        bad.setdefault(field, []).append(code)
-    if len(candidates) <= seats:
-        refuse("candidates", "candidates_must_exceed_seats")      # 差额选举
-    member_ids = [c["member_id"] for c in candidates]
-    if len(set(member_ids)) != len(member_ids):
-        refuse("candidates", "duplicate_candidate")
-    members = {m.member_id: m for m in s.scalars(select(DirectoryMember).where(DirectoryMember.member_id.in_(member_ids)))}
-    if any(members.get(m) is None or members[m].status != "active" for m in member_ids):
-        refuse("candidates", "candidate_not_a_member")
-    max_choices = data.get("max_choices", seats)
-    if max_choices > seats:
-        refuse("max_choices", "max_choices_over_seats")
-    if purpose == "delegates":
-        term_no = term_no or row.term_no
-        if not rules.delegate_term_allowed(row.term_no, term_no):
-            refuse("term_no", "delegate_term_out_of_range")
-        if constituency is not None and any(m in members and members[m].union_group_id != constituency
-                                            for m in member_ids):
-            refuse("candidates", "candidate_not_in_constituency")
-        sitting = set(s.scalars(select(Delegate.member_id).where(Delegate.term_no == term_no, Delegate.status == "active",
-                                                                 Delegate.member_id.in_(member_ids))))
-        if sitting:
-            refuse("candidates", "candidate_already_delegate")
-    else:
-        for field, value in (("term_no", term_no), ("constituency_group_id", constituency)):
-            if value is not None:
-                refuse(field, "only_for_delegate_elections")
-    if bad:
-        raise ValidationFailed(fields=bad)
-    options = [{"id": i, "member_id": m, "name": members[m].name} for i, m in enumerate(member_ids, start=1)]
-    poll = Poll(school=school, session_id=row.id, agenda_item_id=item.id if item else None, kind="election",
-                title=data["title"], status="draft", options=options, seats=seats, max_choices=max_choices,
-                purpose=purpose, term_no=term_no, constituency_group_id=constituency,
-                rule=data.get("rule") or row.election_rule, breakdown=data.get("breakdown", False))
-    s.add(poll)
-    s.flush()
-    uow.commit()
-    return poll_view(poll)
-
-
-def create_evaluation(uow, school: str, session_id: int, data: dict) -> dict:
-    row = _open_session(uow.session, session_id)
-    item = _agenda_item(uow.session, row, data.get("agenda_item_id"))
-    options = [{"id": i, "name": s["name"], "post": s.get("post"), "member_id": s.get("member_id")}
-               for i, s in enumerate(data["subjects"], start=1)]
-    poll = Poll(school=school, session_id=row.id, agenda_item_id=item.id if item else None, kind="evaluation",
-                title=data["title"], status="draft", options=options, purpose=data.get("purpose", "cadre_rating"),
-                rule=rules.Rule("votes_cast", 1, 2, True).as_dict(), breakdown=data.get("breakdown", False))
     uow.session.add(poll)
     uow.session.flush()
     uow.commit()
@@ -378,16 +312,13 @@ def close_poll(uow, school: str, poll_id: int) -> dict:
     poll.result = _tally(poll, [(c, b) for _, c, b in ballots], row.min_group_size)
     poll.status, poll.closed_at = "closed", utcnow()
     decided_on = today()
+    from services.congress import elections     # it builds on this module
     if poll.kind == "motion":
         _motion_decided(uow, school, row, poll, decided_on)
     elif poll.kind == "election":
-        _election_decided(uow, school, row, poll, decided_on)
+        elections.election_decided(uow, school, row, poll, decided_on)
     else:
-        uow.publish("congress.evaluation_decided", {
-            "poll_id": poll.id, "session_id": row.id, "school": school, "title": poll.title, "purpose": poll.purpose,
-            "cast": poll.result["cast"], "decided_on": decided_on,
-            "subjects": [{k: subj[k] for k in ("id", "name", "post", "counts", "total", "satisfaction_rate",
-                                               "excellent_rate")} for subj in poll.result["subjects"]]})
+        elections.evaluation_decided(uow, school, row, poll, decided_on)
     flag_modified(poll, "result")       # the decision added the resolution, runoff or enrolment to it
     uow.commit()
     return poll_view(poll)
@@ -397,15 +328,7 @@ def _motion_decided(uow, school, row, poll, decided_on):
     result = poll.result
     resolution_id = None
     if result["adopted"]:
-        count = uow.session.scalar(select(func.count()).select_from(Resolution)
-                                   .where(Resolution.session_id == row.id)) or 0
-        resolution = Resolution(school=school, session_id=row.id, poll_id=poll.id,
-                                number=f"{rules.session_label(row.term_no, row.session_no)}决议第{count + 1}号",
-                                title=poll.title, adopted_on=decided_on, documents=[], enforcement="to_implement")
-        uow.session.add(resolution)
-        uow.session.flush()
-        resolution_id = resolution.id
-        result["resolution_id"] = resolution_id
+        resolution_id = result["resolution_id"] = resolutions.register(uow, school, row, poll, decided_on)
     uow.publish("congress.motion_decided", {
         "poll_id": poll.id, "session_id": row.id, "school": school, "agenda_item_id": poll.agenda_item_id,
         "title": poll.title, "adopted": result["adopted"], "yes": result["yes"], "no": result["no"],
@@ -421,32 +344,6 @@ def _motion_decided(uow, school, row, poll, decided_on):
             "audit_id": poll.audit_id, "school": school, "decision": decision, "session_id": row.id,
             "motion_id": poll.id, "yes": result["yes"], "no": result["no"], "abstain": result["abstain"],
             "decided_on": decided_on})
-
-
-def _election_decided(uow, school, row, poll, decided_on):
-    result = poll.result
-    by_id = {o["id"]: o for o in poll.options}
-    runoff_id = None
-    if result["runoff"]:
-        ro = result["runoff"]
-        runoff = Poll(school=school, session_id=row.id, agenda_item_id=poll.agenda_item_id, kind="election",
-                      title=f"{poll.title}（另行选举）", status="draft",
-                      options=[by_id[c] for c in ro["candidates"]], seats=ro["seats"], max_choices=ro["seats"],
-                      purpose=poll.purpose, term_no=poll.term_no, constituency_group_id=poll.constituency_group_id,
-                      rule=poll.rule, breakdown=poll.breakdown, runoff_of=poll.id)
-        uow.session.add(runoff)
-        uow.session.flush()
-        runoff_id = runoff.id
-        result["runoff_poll_id"] = runoff_id
-    winners = [{"member_id": by_id[c]["member_id"], "name": by_id[c]["name"], "votes": result["votes"][str(c)]}
-               for c in result["winners"]]
-    uow.publish("congress.election_decided", {
-        "poll_id": poll.id, "session_id": row.id, "school": school, "title": poll.title, "purpose": poll.purpose,
-        "seats": poll.seats, "cast": result["cast"], "required": result["required"], "winners": winners,
-        "runoff_poll_id": runoff_id, "unfilled": result["unfilled"], "runoff_of": poll.runoff_of,
-        "term_no": poll.term_no, "constituency_group_id": poll.constituency_group_id, "decided_on": decided_on})
-    if poll.purpose == "delegates":
-        result["enrolled"] = delegates.enroll_elected(uow, school, poll, winners, decided_on)
 
 
 def get_poll(session, poll_id: int) -> dict:
@@ -493,60 +390,3 @@ def voted_status(session, poll_id: int, member_id: int | None) -> dict:
     on_roll = session.get(PollRoll, (poll.id, member_id)) is not None
     voted = session.get(PollVoter, (poll.id, member_id)) is not None
     return {"poll_id": poll.id, "on_roll": on_roll, "voted": voted, "status": poll.status}
-
-
-def evaluation_export(session, poll_id: int, fmt: str) -> dict:
-    """测评结果 for pay (与结构工资挂钩): one row per person with the grade counts and rates."""
-    import base64
-    import io
-    poll = load_poll(session, poll_id)
-    if poll.kind != "evaluation":
-        raise Conflict("not_an_evaluation")
-    if poll.status != "closed":
-        raise Conflict("poll_not_closed")
-    rows = poll.result["subjects"]
-    if fmt == "json":
-        content = json.dumps({"poll_id": poll.id, "title": poll.title, "cast": poll.result["cast"], "subjects": rows},
-                             ensure_ascii=False).encode()
-        return {"content_b64": base64.b64encode(content).decode(), "format": "json",
-                "filename": f"测评结果-{poll.id}.json"}
-    from openpyxl import Workbook
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "测评结果"
-    ws.append(["姓名", "职务", *[rules.GRADE_LABELS[g] for g in rules.GRADES], "有效票", "满意率(%)", "优秀率(%)"])
-    for r in rows:
-        ws.append([r["name"], r.get("post") or "", *[r["counts"][g] for g in rules.GRADES], r["total"],
-                   r["satisfaction_rate"], r["excellent_rate"]])
-    out = io.BytesIO()
-    wb.save(out)
-    return {"content_b64": base64.b64encode(out.getvalue()).decode(), "format": "xlsx",
-            "filename": f"测评结果-{poll.id}.xlsx"}
-
-
-def resolutions(session, query: dict) -> dict:
-    """决议登记簿, newest first; by session and enforcement (行政执行情况)."""
-    stmt = select(Resolution)
-    for key in ("session_id", "enforcement"):
-        if query.get(key):
-            stmt = stmt.where(getattr(Resolution, key) == query[key])
-    page, size = query.get("page", 1), query.get("page_size", 50)
-    total = session.scalar(select(func.count()).select_from(stmt.subquery()))
-    rows = session.scalars(stmt.order_by(Resolution.adopted_on.desc(), Resolution.id.desc())
-                           .offset((page - 1) * size).limit(size))
-    return {"items": [resolution_view(r) for r in rows], "total": total, "page": page, "page_size": size}
-
-
-def resolution_view(r: Resolution) -> dict:
-    return {"id": r.id, "session_id": r.session_id, "poll_id": r.poll_id, "number": r.number, "title": r.title,
-            "adopted_on": iso(r.adopted_on), "documents": r.documents, "enforcement": r.enforcement,
-            "enforcement_note": r.enforcement_note}
-
-
-def update_resolution(uow, resolution_id: int, data: dict) -> dict:
-    r = get_or_404(uow.session, Resolution, int(resolution_id), "resolution_not_found")
-    for key in ("documents", "enforcement", "enforcement_note"):
-        if key in data:
-            setattr(r, key, data[key])
-    uow.commit()
-    return resolution_view(r)

@@ -6,7 +6,8 @@ from datetime import date
 from nameko.dependency_providers import Config
 from nameko.timer import timer
 
-from services.congress import audit, delegates, disclosure, district, documents, polls, proposals, sessions
+from services.congress import (audit, delegates, disclosure, district, documents, elections, polls, proposals,
+                               resolutions, sessions)
 from services.congress.metrics import CongressGauges
 from services.congress import schemas as s
 from services.congress.common import today
@@ -148,13 +149,13 @@ class CongressService(MemberDirectoryMixin, OpsEndpoints):
     def create_election(self, school, session_id, data):
         data = load(s.ElectionCreateSchema, data)
         with self.db.unit_of_work(school) as uow:
-            return polls.create_election(uow, school, session_id, data)
+            return elections.create_election(uow, school, session_id, data)
 
     @rpc
     def create_evaluation(self, school, session_id, data):
         data = load(s.EvaluationCreateSchema, data)
         with self.db.unit_of_work(school) as uow:
-            return polls.create_evaluation(uow, school, session_id, data)
+            return elections.create_evaluation(uow, school, session_id, data)
 
     @rpc
     def list_polls(self, school, session_id, query=None):
@@ -210,20 +211,20 @@ class CongressService(MemberDirectoryMixin, OpsEndpoints):
     def evaluation_export(self, school, poll_id, query=None):
         query = load(s.ExportQuery, query or {})
         with self.db.read(school) as session:
-            return polls.evaluation_export(session, poll_id, query["format"])
+            return elections.evaluation_export(session, poll_id, query["format"])
 
     # --- resolutions (决议) -----------------------------------------------------------------------
     @rpc
     def list_resolutions(self, school, query=None):
         query = load(s.ResolutionListQuery, query or {})
         with self.db.read(school) as session:
-            return polls.resolutions(session, query)
+            return resolutions.search(session, query)
 
     @rpc
     def update_resolution(self, school, resolution_id, data):
         data = load(s.ResolutionUpdateSchema, data)
         with self.db.unit_of_work(school) as uow:
-            return polls.update_resolution(uow, resolution_id, data)
+            return resolutions.update(uow, resolution_id, data)
 
     # --- proposals (提案) -------------------------------------------------------------------------
     @rpc

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from services.congress import delegates, polls
+from services.congress import delegates, elections
 from services.congress import schemas as s
 from services.congress.orm import Delegate, Poll
 from services.congress.service import CongressService
@@ -31,7 +31,7 @@ def seated(cg):
 def delegate_election(cg, session, candidates, seats=1, **extra):
     data = load(s.ElectionCreateSchema, {"title": "补选教代会代表", "purpose": "delegates", "seats": seats,
                                          "candidates": [{"member_id": c} for c in candidates], **extra})
-    return cg.run(polls.create_election, S1, session["id"], data)
+    return cg.run(elections.create_election, S1, session["id"], data)
 
 
 def listing(cg, **query):
@@ -60,7 +60,7 @@ def test_the_winners_of_a_delegate_election_become_delegates_of_its_term_and_con
 def test_a_union_committee_election_enrols_nobody(cg, seated):
     data = load(s.ElectionCreateSchema, {"title": "选举工会委员", "purpose": "union_committee", "seats": 1,
                                          "candidates": [{"member_id": 401}, {"member_id": 402}]})
-    poll = cg.open(cg.run(polls.create_election, S1, seated["id"], data))
+    poll = cg.open(cg.run(elections.create_election, S1, seated["id"], data))
     for m in SLATE:
         cg.cast(poll, m, [1])
     cg.close(poll)
@@ -131,7 +131,7 @@ def test_a_delegate_election_is_refused_with_every_bad_field_named(cg, seated):
         data = load(s.ElectionCreateSchema, {"title": "选举工会委员", "purpose": "union_committee", "seats": 1,
                                              "term_no": 9, "constituency_group_id": 1,
                                              "candidates": [{"member_id": 420}, {"member_id": 421}]})
-        cg.run(polls.create_election, S1, seated["id"], data)
+        cg.run(elections.create_election, S1, seated["id"], data)
     assert exc.value.fields == {"term_no": ["only_for_delegate_elections"],
                                 "constituency_group_id": ["only_for_delegate_elections"]}
     assert cg.all(Poll) == []

@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from services.congress import audit, disclosure, district, documents, polls
+from services.congress import audit, disclosure, district, documents, elections, polls
 from services.congress.orm import KnownSchool
 from shared.errors import Conflict
 
@@ -167,7 +167,7 @@ def test_the_printed_record_names_the_candidates_and_who_was_elected(cg):
     session = cg.convened_with(range(1, 7))
     data = load(s.ElectionCreateSchema, {"title": "选举工会委员", "seats": 1,
                                          "candidates": [{"member_id": 1}, {"member_id": 2}]})
-    poll = cg.open(cg.run(polls.create_election, S1, session["id"], data))
+    poll = cg.open(cg.run(elections.create_election, S1, session["id"], data))
     for m in range(1, 7):
         cg.cast(poll, m, [1] if m < 5 else [2])
     cg.close(poll)

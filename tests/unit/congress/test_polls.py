@@ -6,7 +6,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from services.congress import delegates, polls, sessions
+from services.congress import delegates, polls, resolutions, sessions
 from services.congress.orm import Ballot, Delegate, PollVoter, Resolution
 from shared.errors import Conflict, Forbidden, ValidationFailed
 
@@ -308,7 +308,7 @@ def test_the_resolution_number_is_kept_with_the_motions_result(cg):
     cg.close(motion)
     with cg.read() as session:
         stored = polls.get_poll(session, motion["id"])["result"]
-        register = polls.resolutions(session, {"session_id": s["id"]})
+        register = resolutions.search(session, {"session_id": s["id"]})
     assert stored["resolution_id"] == register["items"][0]["id"] and register["total"] == 1
 
 
