@@ -209,8 +209,12 @@ def remind_overdue(uow, on=None) -> dict:
 
 
 def stats(session, session_id: int) -> dict:
+    """答复率 (target 100%: 条条有答复) and 落实率 of a session, with the proposals still owed a reply."""
     row = sess.load_session(session, session_id)
-    return {"session_id": row.id, **_rates(session, [row.id])}
+    rates = _rates(session, [row.id])
+    owed = rates["proposals"] - rates["replied"]
+    return {"session_id": row.id, **rates, "reply_rate_target": 100.0, "awaiting_reply": owed,
+            "warning": "replies_outstanding" if owed else None}
 
 
 def _rates(session, session_ids) -> dict:

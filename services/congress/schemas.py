@@ -78,6 +78,24 @@ class SessionCreateSchema(Strict):
             raise ValidationError(errors)
 
 
+class SessionUpdateSchema(Strict):
+    """Omit a field to leave it. The rules change only while the session is being prepared."""
+    title = fields.String(validate=TEXT)
+    central_topic = fields.String(allow_none=True, validate=validate.Length(max=500))
+    proposals_open_on = fields.Date(allow_none=True)
+    proposals_close_on = fields.Date(allow_none=True)
+    min_cosigners = fields.Integer(strict=True, validate=validate.Range(min=0, max=50))
+    quorum_rule = fields.Nested(RuleSchema)
+    pass_rule = fields.Nested(RuleSchema)
+    election_rule = fields.Nested(RuleSchema)
+    min_group_size = fields.Integer(strict=True, validate=validate.Range(min=2, max=100))
+
+    @validates_schema(skip_on_field_errors=False)
+    def _quorum(self, data, **_):
+        if data.get("quorum_rule") and data["quorum_rule"].get("base") != "all_delegates":
+            raise ValidationError({"quorum_rule.base": ["quorum_counts_all_delegates"]})
+
+
 class SessionListQuery(PageQuery):
     school_year = fields.Integer(validate=validate.Range(min=2000, max=2100))
     term_no = fields.Integer(validate=TERM)

@@ -99,6 +99,12 @@ class CongressService(MemberDirectoryMixin, OpsEndpoints):
             return sessions.close(uow, session_id)
 
     @rpc
+    def update_session(self, school, session_id, data):
+        data = load(s.SessionUpdateSchema, data)
+        with self.db.unit_of_work(school) as uow:
+            return sessions.update_session(uow, session_id, data)
+
+    @rpc
     def add_sitting(self, school, session_id, data):
         data = load(s.SittingCreateSchema, data)
         with self.db.unit_of_work(school) as uow:

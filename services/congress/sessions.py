@@ -110,6 +110,29 @@ def list_sessions(session, query: dict) -> dict:
             "warning": None if held else "no_session_this_school_year"}
 
 
+RULE_SETTINGS = ("quorum_rule", "pass_rule", "election_rule", "min_group_size")
+
+
+def update_session(uow, session_id: int, data: dict) -> dict:
+    """Amend a session: its title, central topic (中心议题), proposal window and co-signers while it
+    is not closed; its voting rules only while it is still being prepared."""
+    row = load_session(uow.session, session_id)
+    if row.status == "closed":
+        raise Conflict("congress_session_closed")
+    late = [k for k in RULE_SETTINGS if k in data and row.status != "planned"]
+    if late:
+        raise Conflict("congress_session_not_planned", fields={k: ["congress_session_not_planned"] for k in late},
+                       params={"status": row.status})
+    opens = data.get("proposals_open_on", row.proposals_open_on)
+    closes = data.get("proposals_close_on", row.proposals_close_on)
+    if opens and closes and closes < opens:
+        raise ValidationFailed(fields={"proposals_close_on": ["window_closes_before_it_opens"]})
+    for key, value in data.items():
+        setattr(row, key, value)
+    uow.commit()
+    return session_view(row, _sittings(uow.session, row.id), _agenda(uow.session, row.id))
+
+
 def add_sitting(uow, school: str, session_id: int, data: dict) -> dict:
     """另定会期: a further sitting of a session (九届一次 sat on 3月31日, then again on 4月7日)."""
     row = load_session(uow.session, session_id)

@@ -67,6 +67,7 @@ MESSAGES = {
     "only_for_delegate_elections": {"zh-CN": "仅代表选举可指定届次和选区",
                                     "en": "Only an election of delegates has a term and a constituency"},
     "constituency_empty": {"zh-CN": "该选区没有可投票的代表或教职工", "en": "Nobody in the constituency may vote"},
+    "replies_outstanding": {"zh-CN": "仍有提案未答复（答复率目标 100%）", "en": "Some proposals await a reply (target: all)"},
     "teacher_share_low": {"zh-CN": "教师代表比例低于 60%", "en": "Teacher delegates are below 60%"},
     "not_an_evaluation": {"zh-CN": "只有测评结果可以导出", "en": "Only evaluations can be exported"},
 }

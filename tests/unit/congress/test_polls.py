@@ -343,3 +343,24 @@ def test_sessions_are_listed_a_page_at_a_time_newest_first(cg):
     with cg.read() as session:
         page = sessions.list_sessions(session, {"page": 2, "page_size": 2})
     assert page["total"] == 5 and [i["session_no"] for i in page["items"]] == [3, 2]
+
+
+def test_a_session_is_amended_and_its_rules_change_only_while_it_is_prepared(cg):
+    s = cg.session()
+    amended = cg.run(sessions.update_session, s["id"], {"central_topic": "绩效工资分配",
+                                                        "pass_rule": {"base": "present", "num": 2, "den": 3,
+                                                                      "strict": False}})
+    assert amended["central_topic"] == "绩效工资分配" and amended["pass_rule"]["base"] == "present"
+    with pytest.raises(ValidationFailed) as exc:
+        cg.run(sessions.update_session, s["id"], {"proposals_open_on": date(2026, 6, 10),
+                                                  "proposals_close_on": date(2026, 6, 1)})
+    assert exc.value.fields == {"proposals_close_on": ["window_closes_before_it_opens"]}
+    cg.run(sessions.convene, s["id"])
+    with pytest.raises(Conflict) as exc:
+        cg.run(sessions.update_session, s["id"], {"min_group_size": 3, "central_topic": "x"})
+    assert exc.value.fields == {"min_group_size": ["congress_session_not_planned"]}
+    with cg.read() as session:
+        kept = sessions.get_session(session, s["id"])
+    assert kept["central_topic"] == "绩效工资分配" and kept["min_group_size"] == 5
+    extended = cg.run(sessions.update_session, s["id"], {"proposals_close_on": date(2026, 12, 31)})
+    assert extended["proposals_close_on"] == "2026-12-31"

@@ -75,6 +75,16 @@ def test_a_proposal_runs_from_registration_to_implementation(setup):
     assert [h["action"] for h in full["history"]] == ["submit", "register", "assign", "answer", "track", "track",
                                                       "rate"]
     assert stats["reply_rate"] == 100.0 and stats["implementation_rate"] == 100.0
+    assert stats["awaiting_reply"] == 0 and stats["warning"] is None
+
+
+def test_a_session_with_a_proposal_still_owed_a_reply_is_warned(setup):
+    cg, session = setup
+    p = submit(cg, session)
+    cg.run(proposals.review, p["id"], {"decision": "register"})
+    with cg.read() as read:
+        stats = proposals.stats(read, session["id"])
+    assert stats["reply_rate"] == 0.0 and stats["awaiting_reply"] == 1 and stats["warning"] == "replies_outstanding"
 
 
 def test_a_declined_proposal_needs_a_reason_and_cannot_be_answered(setup):
