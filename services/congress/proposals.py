@@ -63,11 +63,11 @@ def submit(uow, school: str, session_id: int, data: dict, ctx) -> dict:
     if submitter not in roll:
         raise Forbidden("not_a_delegate")
     cosigners = sorted(set(data.get("cosigners") or []) - {submitter})
-    if any(c not in roll for c in cosigners):
-        raise ValidationFailed(fields={"cosigners": ["cosigner_not_a_delegate"]})
-    if len(cosigners) < row.min_cosigners:
-        raise ValidationFailed("too_few_cosigners", fields={"cosigners": ["too_few_cosigners"]},
-                               params={"min": row.min_cosigners})
+    problems = (["cosigner_not_a_delegate"] if any(c not in roll for c in cosigners) else []) + (
+        ["too_few_cosigners"] if sum(1 for c in cosigners if c in roll) < row.min_cosigners else [])
+    if problems:
+        raise ValidationFailed("too_few_cosigners" if problems == ["too_few_cosigners"] else "validation_failed",
+                               fields={"cosigners": problems}, params={"min": row.min_cosigners})
     member = s.get(DirectoryMember, submitter)
     p = Proposal(school=school, session_id=row.id, title=data["title"], content=data["content"],
                  category=data.get("category"), submitter_member_id=submitter,

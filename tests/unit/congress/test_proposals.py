@@ -39,8 +39,9 @@ def test_a_proposal_needs_the_minimum_of_co_signing_delegates(setup):
     with pytest.raises(ValidationFailed) as exc:
         submit(cg, session, cosigners=[202])
     assert exc.value.fields == {"cosigners": ["too_few_cosigners"]} and exc.value.params == {"min": 2}
-    with pytest.raises(ValidationFailed):
+    with pytest.raises(ValidationFailed) as exc:
         submit(cg, session, cosigners=[202, 999])
+    assert exc.value.fields == {"cosigners": ["cosigner_not_a_delegate", "too_few_cosigners"]}
     p = submit(cg, session)
     assert p["status"] == "submitted" and p["cosigners"] == [202, 203] and p["submitter_name"] == "代表201"
 
