@@ -221,3 +221,18 @@ def test_the_district_reads_the_filed_disclosures(school, seated, admin):
     filed = admin.ok("GET", "/api/v1/district/congress/filings", params={"school": code, "page_size": 50})
     assert "操场改造工程公示" in {i["title"] for i in filed["items"]} and all(i["school"] == code for i in filed["items"])
     assert_problem(chair.get("/api/v1/district/congress/filings"), 403, "role_forbidden")
+
+
+def test_a_session_is_amended_while_prepared_and_its_rules_are_then_fixed(school, seated):
+    chair, code = school.chair, school.code
+    s = chair.ok("POST", cpath(code, "/sessions"), 201, json={"term_no": 2, "session_no": 3,
+                                                              "sitting_dates": [date.today().isoformat()]})
+    amended = chair.ok("PATCH", cpath(code, f"/sessions/{s['id']}"), json={
+        "central_topic": "教职工考核方案", "min_group_size": 6})
+    assert amended["central_topic"] == "教职工考核方案" and amended["min_group_size"] == 6
+    bad = chair.patch(cpath(code, f"/sessions/{s['id']}"), json={
+        "quorum_rule": {"base": "present", "num": 1, "den": 2, "strict": True}, "min_cosigners": -1, "colour": 1})
+    assert_problem(bad, 422, "validation_failed", fields={"quorum_rule.base", "min_cosigners", "colour"})
+    chair.ok("POST", cpath(code, f"/sessions/{s['id']}/convene"))
+    assert_problem(chair.patch(cpath(code, f"/sessions/{s['id']}"), json={"min_group_size": 3}), 409,
+                   "congress_session_not_planned", fields={"min_group_size"})
