@@ -62,7 +62,7 @@ def test_a_proposal_is_answered_tracked_and_rated_by_its_submitter(school, seate
                    "proposal_action_not_allowed")
 
 
-def test_an_election_tie_goes_to_a_runoff(school, seated):
+def test_an_election_without_a_majority_leaves_the_seat_open_and_a_tie_goes_to_a_runoff(school, seated):
     chair, code, s = school.chair, school.code, seated["session"]
     candidates = seated["members"][:3]
     e = chair.ok("POST", cpath(code, f"/sessions/{s['id']}/elections"), 201, json={
@@ -72,14 +72,21 @@ def test_an_election_tie_goes_to_a_runoff(school, seated):
     for voter, choice in zip(seated["voters"], [[1], [1], [1], [2], [2], [2]]):
         voter.ok("POST", cpath(code, f"/polls/{e['id']}/ballots"), 201, json={"choice": choice})
     result = chair.ok("POST", cpath(code, f"/polls/{e['id']}/close"))["result"]
-    assert result["winners"] == [] and result["unfilled"] == 1 and result["runoff"] is None
+    assert result["winners"] == [] and result["unfilled"] == 1 and result["runoff"] is None   # 3 of 6 is not over half
     e2 = chair.ok("POST", cpath(code, f"/sessions/{s['id']}/elections"), 201, json={
         "title": "选举经审委员", "seats": 2, "candidates": [{"member_id": c} for c in candidates]})
     chair.ok("POST", cpath(code, f"/polls/{e2['id']}/open"), json={})
-    for voter, choice in zip(seated["voters"], [[1, 2], [1, 3], [1, 2], [1, 3], [2, 3], [1, 2]]):
+    for voter, choice in zip(seated["voters"], [[1, 2], [1, 2], [1, 3], [1, 3], [2, 3], [2, 3]]):
         voter.ok("POST", cpath(code, f"/polls/{e2['id']}/ballots"), 201, json={"choice": choice})
-    closed = chair.ok("POST", cpath(code, f"/polls/{e2['id']}/close"))["result"]
-    assert closed["winners"] == [1, 2] and closed["runoff"] is None        # 5 and 4 of 6: over half
+    tied = chair.ok("POST", cpath(code, f"/polls/{e2['id']}/close"))["result"]
+    assert tied["winners"] == [] and tied["runoff"] == {"candidates": [1, 2, 3], "seats": 2}   # 4, 4 and 4 of 6
+    runoff = chair.ok("GET", cpath(code, f"/polls/{tied['runoff_poll_id']}"))
+    assert runoff["runoff_of"] == e2["id"] and runoff["seats"] == 2 and runoff["status"] == "draft"
+    chair.ok("POST", cpath(code, f"/polls/{runoff['id']}/open"), json={})
+    for voter, choice in zip(seated["voters"], [[1, 2]] * 4 + [[3]] * 2):
+        voter.ok("POST", cpath(code, f"/polls/{runoff['id']}/ballots"), 201, json={"choice": choice})
+    decided = chair.ok("POST", cpath(code, f"/polls/{runoff['id']}/close"))["result"]
+    assert decided["decided"] and decided["winners"] == [1, 2]
 
 
 def test_a_rating_is_exported_for_pay(school, seated):
