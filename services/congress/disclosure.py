@@ -3,7 +3,7 @@ moment of publication (备案); the monthly cadence (每月一公开) with empty
 suggestion box (意见箱) with replies."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from services.congress.common import get_or_404, iso, today
 from services.congress.domain import rules
@@ -38,15 +38,22 @@ def publish(uow, school: str, data: dict) -> dict:
 
 
 def notices(session, query: dict) -> dict:
-    stmt = select(Notice).order_by(Notice.published_on.desc(), Notice.id.desc())
+    """校务公开栏, newest first: by month, year and category. On the district's view (every school)
+    these are the filings (备案), by school too."""
+    stmt = select(Notice)
+    if query.get("school"):
+        stmt = stmt.where(Notice.school == query["school"])
     if query.get("month"):
         stmt = stmt.where(Notice.month == query["month"])
     if query.get("year"):
         stmt = stmt.where(Notice.month.like(f"{query['year']}-%"))
     if query.get("category"):
         stmt = stmt.where(Notice.category == query["category"])
-    items = [notice_view(n) for n in session.scalars(stmt)]
-    return {"items": items, "total": len(items)}
+    page, size = query.get("page", 1), query.get("page_size", 50)
+    total = session.scalar(select(func.count()).select_from(stmt.subquery()))
+    rows = session.scalars(stmt.order_by(Notice.published_on.desc(), Notice.id.desc())
+                           .offset((page - 1) * size).limit(size))
+    return {"items": [notice_view(n) for n in rows], "total": total, "page": page, "page_size": size}
 
 
 def get_notice(session, notice_id) -> dict:
@@ -58,9 +65,11 @@ def cadence(session, year: int) -> dict:
     months = {}
     for (month,) in session.execute(select(Notice.month).where(Notice.month.like(f"{year}-%"))):
         months[month] = months.get(month, 0) + 1
-    gaps = rules.disclosure_gaps(set(months), year, today())
+    on = today()
+    gaps = rules.disclosure_gaps(set(months), year, on)
     return {"year": year, "months": [{"month": f"{year}-{m:02d}", "notices": months.get(f"{year}-{m:02d}", 0)}
-                                     for m in range(1, 13)], "missing": gaps, "warning": bool(gaps)}
+                                     for m in range(1, 13)], "missing": gaps, "warning": bool(gaps),
+            "pending": rules.disclosure_pending(set(months), year, on)}
 
 
 def suggestion_view(s: Suggestion, reveal_member: bool) -> dict:
@@ -79,13 +88,21 @@ def suggest(uow, school: str, data: dict, ctx) -> dict:
     return suggestion_view(s, True)
 
 
-def suggestions(session, ctx) -> dict:
-    stmt = select(Suggestion).order_by(Suggestion.id.desc())
+def suggestions(session, ctx, query: dict | None = None) -> dict:
+    """意见箱: officers see every suggestion (an anonymous one without its author), a member their own."""
+    query = query or {}
+    stmt = select(Suggestion)
     officer = ctx.role not in ("delegate", "member")
     if not officer:
         stmt = stmt.where(Suggestion.member_id == ctx.member_id)
-    items = [suggestion_view(s, officer) for s in session.scalars(stmt)]
-    return {"items": items, "total": len(items), "unanswered": sum(1 for i in items if i["reply"] is None)}
+    unanswered = session.scalar(select(func.count()).select_from(stmt.where(Suggestion.reply.is_(None)).subquery()))
+    if query.get("answered") is not None:
+        stmt = stmt.where(Suggestion.reply.is_not(None) if query["answered"] else Suggestion.reply.is_(None))
+    page, size = query.get("page", 1), query.get("page_size", 50)
+    total = session.scalar(select(func.count()).select_from(stmt.subquery()))
+    rows = session.scalars(stmt.order_by(Suggestion.id.desc()).offset((page - 1) * size).limit(size))
+    return {"items": [suggestion_view(s, officer) for s in rows], "total": total, "page": page, "page_size": size,
+            "unanswered": unanswered}
 
 
 def reply(uow, suggestion_id, data: dict) -> dict:
@@ -93,5 +110,7 @@ def reply(uow, suggestion_id, data: dict) -> dict:
     if s.reply is not None:
         raise Conflict("already_replied")
     s.reply, s.replied_on = data["reply"], today()
+    uow.publish("congress.suggestion_replied", {"suggestion_id": s.id, "school": s.school, "member_id": s.member_id,
+                                                "replied_on": s.replied_on})
     uow.commit()
     return suggestion_view(s, True)

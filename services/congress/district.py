@@ -6,7 +6,9 @@ from datetime import date
 
 from sqlalchemy import func, select
 
+from services.congress import disclosure
 from services.congress.common import today
+from services.congress.delegates import current_term
 from services.congress.domain import rules
 from services.congress.orm import (CongressSession, Delegate, KnownSchool, Notice, Poll, Proposal, Resolution)
 from services.congress.proposals import rates_by_school, _rates
@@ -29,8 +31,12 @@ def overview(session, school_year: int | None) -> dict:
 
 
 def proposal_rates(session, school_year: int | None) -> dict:
+    """答复率 and 落实率 by school; a school without a session that year is listed with none."""
     year = school_year or rules.school_year_of(today())
-    return {"school_year": year, "items": rates_by_school(session, year)}
+    items = {i["school"]: i for i in rates_by_school(session, year)}
+    for k in session.scalars(select(KnownSchool).where(KnownSchool.active.is_(True))):
+        items.setdefault(k.code, {"school": k.code, "sessions": 0, **rules.proposal_rates([], [])})
+    return {"school_year": year, "items": [items[code] for code in sorted(items)]}
 
 
 def disclosures(session, year: int | None) -> dict:
@@ -45,8 +51,14 @@ def disclosures(session, year: int | None) -> dict:
     for code in sorted(set(known) | set(by_school)):
         months = by_school.get(code, {})
         items.append({"school": code, "filed": sum(months.values()), "months": months,
-                      "missing": rules.disclosure_gaps(set(months), year, today())})
+                      "missing": rules.disclosure_gaps(set(months), year, today()),
+                      "pending": rules.disclosure_pending(set(months), year, today())})
     return {"year": year, "items": items}
+
+
+def filings(session, query: dict) -> dict:
+    """备案: every notice the schools filed with the district when they published it."""
+    return disclosure.notices(session, query)
 
 
 def annual_summary(session, school: str, year: int) -> dict:
@@ -64,7 +76,8 @@ def annual_summary(session, school: str, year: int) -> dict:
         "sessions": [{"label": rules.session_label(s.term_no, s.session_no), "title": s.title,
                       "central_topic": s.central_topic, "convened_on": s.convened_at.date().isoformat()}
                      for s in sessions],
-        "delegates": session.scalar(select(func.count()).select_from(Delegate).where(Delegate.status == "active")) or 0,
+        "delegates": session.scalar(select(func.count()).select_from(Delegate).where(
+            Delegate.status == "active", Delegate.term_no == current_term(session))) or 0,
         "motions": len(motions), "motions_adopted": sum(1 for p in motions if p.result and p.result.get("adopted")),
         "elections": sum(1 for p in polls if p.kind == "election"),
         "evaluations": sum(1 for p in polls if p.kind == "evaluation"),

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import io
-import json
 
 from sqlalchemy import select
 
@@ -31,14 +30,16 @@ def record(session, session_id: int) -> dict:
                          "absent": sorted(names.get(m, str(m)) for m in roll if m not in present)})
     votes = []
     for p in session.scalars(select(Poll).where(Poll.session_id == row.id).order_by(Poll.id)):
-        votes.append({"id": p.id, "kind": p.kind, "title": p.title, "status": p.status, "eligible": p.eligible,
-                      "present": p.present, "result": p.result if p.status == "closed" else None})
+        votes.append({"id": p.id, "kind": p.kind, "title": p.title, "status": p.status, "secret": p.secret is not False,
+                      "options": p.options, "eligible": p.eligible, "present": p.present,
+                      "result": p.result if p.status == "closed" else None})
     resolutions = [{"number": r.number, "title": r.title, "adopted_on": r.adopted_on.isoformat(),
                     "documents": r.documents, "enforcement": r.enforcement}
                    for r in session.scalars(select(Resolution).where(Resolution.session_id == row.id)
                                             .order_by(Resolution.id))]
     proposals = [{"number": p.number, "title": p.title, "submitter": p.submitter_name, "status": p.status,
-                  "department": p.department, "reply": p.reply, "satisfaction": p.satisfaction}
+                  "department": p.department, "reply": p.reply, "replied_on": p.replied_on and p.replied_on.isoformat(),
+                  "track_note": p.track_note, "satisfaction": p.satisfaction, "decline_reason": p.decline_reason}
                  for p in session.scalars(select(Proposal).where(Proposal.session_id == row.id)
                                           .order_by(Proposal.number, Proposal.id))]
     from services.congress.proposals import stats
@@ -66,7 +67,13 @@ def _result_line(vote: dict) -> str:
         return (f"应到 {vote['eligible']} 人，实到 {vote['present']} 人；赞成 {r['yes']}，反对 {r['no']}，"
                 f"弃权 {r['abstain']}；通过所需 {r['required']} 票，{verdict}")
     if vote["kind"] == "election":
-        return f"投票 {r['cast']} 张，当选所需 {r['required']} 票；得票：{json.dumps(r['votes'], ensure_ascii=False)}"
+        names = {str(o["id"]): o["name"] for o in vote["options"]}
+        tally = "、".join(f"{names.get(c, c)} {v} 票" for c, v in r["votes"].items())
+        elected = "、".join(names.get(str(c), str(c)) for c in r["winners"]) or "无"
+        line = f"应选 {r['seats']} 人，投票 {r['cast']} 张，当选所需 {r['required']} 票；得票：{tally}；当选：{elected}"
+        if r.get("runoff"):
+            line += f"；{'、'.join(names.get(str(c), str(c)) for c in r['runoff']['candidates'])} 票数相同，另行选举"
+        return line
     return "；".join(f"{s['name']}：满意率 {s['satisfaction_rate']}%" for s in r["subjects"])
 
 
@@ -89,9 +96,10 @@ def docx_bytes(data: dict) -> bytes:
         cells = table.add_row().cells
         cells[0].text, cells[1].text = t["date"], f"{t['present']}/{t['total']}"
         cells[2].text, cells[3].text = f"{t['required']}（{'有效' if t['quorate'] else '不足'}）", "、".join(t["absent"])
-    doc.add_heading("表决与选举（无记名投票）", level=2)
+    doc.add_heading("表决与选举", level=2)
     for v in data["votes"]:
-        doc.add_paragraph(f"{KIND_LABELS[v['kind']]}：{v['title']} —— {_result_line(v)}")
+        method = "无记名投票" if v["secret"] else "举手表决"
+        doc.add_paragraph(f"{KIND_LABELS[v['kind']]}（{method}）：{v['title']} —— {_result_line(v)}")
     doc.add_heading("决议", level=2)
     for r in data["resolutions"] or [{"number": "—", "title": "无", "adopted_on": ""}]:
         doc.add_paragraph(f"{r['number']} {r['title']} {r['adopted_on']}")
@@ -100,8 +108,16 @@ def docx_bytes(data: dict) -> bytes:
     doc.add_paragraph(f"立案 {st['proposals']} 件，已答复 {st['replied']} 件（答复率 {st['reply_rate']}%），"
                       f"已落实 {st['implemented']} 件（落实率 {st['implementation_rate']}%）")
     for p in data["proposals"]:
-        doc.add_paragraph(f"第{p['number'] or '—'}号 {p['title']}（{p['submitter']}）：{p['status']}；"
-                          f"承办：{p['department'] or '—'}；答复：{p['reply'] or '—'}")
+        line = (f"第{p['number'] or '—'}号 {p['title']}（{p['submitter']}）："
+                f"{rules.PROPOSAL_STATUS_LABELS.get(p['status'], p['status'])}；承办：{p['department'] or '—'}；"
+                f"答复：{p['reply'] or '—'}")
+        if p["decline_reason"]:
+            line += f"；理由：{p['decline_reason']}"
+        if p["track_note"]:
+            line += f"；落实情况：{p['track_note']}"
+        if p["satisfaction"]:
+            line += f"；提案人评价：{rules.SATISFACTION_LABELS[p['satisfaction']]}"
+        doc.add_paragraph(line)
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()

@@ -89,6 +89,8 @@ class Delegate(TenantMixin, Base):
     elected_on: Mapped[date | None] = mapped_column(Date)
     vacated_on: Mapped[date | None] = mapped_column(Date)
     vacancy_reason: Mapped[str | None] = mapped_column(String(40))
+    poll_id: Mapped[int | None] = mapped_column(Integer)                 # the election that elected them, if any
+    filled_by: Mapped[int | None] = mapped_column(Integer)               # a vacancy: the delegate elected to fill it
 
 
 class Attendance(TenantMixin, Base):
@@ -115,6 +117,8 @@ class Poll(TenantMixin, Base):
     seats: Mapped[int | None] = mapped_column(Integer)
     max_choices: Mapped[int | None] = mapped_column(Integer)
     purpose: Mapped[str | None] = mapped_column(String(40))              # election: delegates, union_committee…
+    term_no: Mapped[int | None] = mapped_column(Integer)                 # delegate election: the term elected for
+    constituency_group_id: Mapped[int | None] = mapped_column(Integer)   # delegate election: its 选区 (union group)
     rule: Mapped[dict] = mapped_column(JSON, nullable=False)
     breakdown: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     secret: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True, server_default=true())

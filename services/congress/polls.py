@@ -1,4 +1,5 @@
-"""Polls: motions, elections and evaluations by secret ballot (无记名投票).
+"""Polls: motions, elections and evaluations by secret ballot (无记名投票); how elections and
+ratings are set up and decided is in ``elections``, the register of resolutions in ``resolutions``.
 
 The guarantee: one ballot per delegate on the roll, checked by the primary key of
 ``poll_voters`` in the same transaction that stores the ballot; ``ballots`` holds only the
@@ -13,12 +14,13 @@ import secrets
 
 from sqlalchemy import delete, func, insert, select, text
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import flag_modified
 
+from services.congress import resolutions
 from services.congress import sessions as sess
 from services.congress.common import get_or_404, iso, rule_of, today
 from services.congress.domain import rules
-from services.congress.orm import (AgendaItem, AuditItem, Ballot, DirectoryGroup, DirectoryMember, Poll, PollRoll,
-                                   PollVoter, Resolution, Sitting)
+from services.congress.orm import AgendaItem, AuditItem, Ballot, DirectoryGroup, Poll, PollRoll, PollVoter, Sitting
 from shared.db.base import utcnow
 from shared.errors import Conflict, Forbidden, NotFound, ValidationFailed
 
@@ -34,7 +36,8 @@ def new_receipt() -> str:
 def poll_view(p: Poll, voted: int | None = None) -> dict:
     out = {"id": p.id, "session_id": p.session_id, "agenda_item_id": p.agenda_item_id, "kind": p.kind,
            "title": p.title, "status": p.status, "secret": p.secret is not False, "options": p.options, "seats": p.seats,
-           "max_choices": p.max_choices, "purpose": p.purpose, "rule": p.rule, "breakdown": p.breakdown,
+           "max_choices": p.max_choices, "purpose": p.purpose, "term_no": p.term_no,
+           "constituency_group_id": p.constituency_group_id, "rule": p.rule, "breakdown": p.breakdown,
            "sitting_id": p.sitting_id, "eligible": p.eligible, "present": p.present, "runoff_of": p.runoff_of,
            "audit_id": p.audit_id, "opened_at": iso(p.opened_at), "closed_at": iso(p.closed_at),
            "result": p.result if p.status == "closed" else None}
@@ -47,7 +50,7 @@ def load_poll(session, poll_id) -> Poll:
     return get_or_404(session, Poll, int(poll_id), "poll_not_found")
 
 
-def _agenda_item(session, congress_session, agenda_item_id):
+def agenda_item_of(session, congress_session, agenda_item_id):
     if agenda_item_id is None:
         return None
     item = session.get(AgendaItem, agenda_item_id)
@@ -56,7 +59,7 @@ def _agenda_item(session, congress_session, agenda_item_id):
     return item
 
 
-def _open_session(session, session_id):
+def session_taking_polls(session, session_id):
     row = sess.load_session(session, session_id)
     if row.status == "closed":
         raise Conflict("congress_session_closed")
@@ -64,58 +67,14 @@ def _open_session(session, session_id):
 
 
 def create_motion(uow, school: str, session_id: int, data: dict) -> dict:
-    row = _open_session(uow.session, session_id)
-    item = _agenda_item(uow.session, row, data.get("agenda_item_id"))
+    row = session_taking_polls(uow.session, session_id)
+    item = agenda_item_of(uow.session, row, data.get("agenda_item_id"))
     poll = Poll(school=school, session_id=row.id, agenda_item_id=item.id if item else None, kind="motion",
                 title=data["title"], status="draft", options=list(rules.MOTION_CHOICES),
                 rule=data.get("rule") or row.pass_rule, breakdown=data.get("breakdown", False),
                 secret=data.get("secret", True), audit_id=item.audit_id if item else None)
     if not poll.secret and poll.breakdown:
         raise ValidationFailed(fields={"breakdown": ["not_for_show_of_hands"]})
-    uow.session.add(poll)
-    uow.session.flush()
-    uow.commit()
-    return poll_view(poll)
-
-
-def create_election(uow, school: str, session_id: int, data: dict) -> dict:
-    row = _open_session(uow.session, session_id)
-    item = _agenda_item(uow.session, row, data.get("agenda_item_id"))
-    seats, candidates = data["seats"], data["candidates"]
-    bad = {}
-    if len(candidates) <= seats:
-        bad["candidates"] = ["candidates_must_exceed_seats"]      # 差额选举
-    member_ids = [c["member_id"] for c in candidates]
-    if len(set(member_ids)) != len(member_ids):
-        bad.setdefault("candidates", []).append("duplicate_candidate")
-    members = {m.member_id: m for m in uow.session.scalars(select(DirectoryMember)
-                                                           .where(DirectoryMember.member_id.in_(member_ids)))}
-    if any(members.get(m) is None or members[m].status != "active" for m in member_ids):
-        bad.setdefault("candidates", []).append("candidate_not_a_member")
-    max_choices = data.get("max_choices", seats)
-    if max_choices > seats:
-        bad["max_choices"] = ["max_choices_over_seats"]
-    if bad:
-        raise ValidationFailed(fields=bad)
-    options = [{"id": i, "member_id": m, "name": members[m].name} for i, m in enumerate(member_ids, start=1)]
-    poll = Poll(school=school, session_id=row.id, agenda_item_id=item.id if item else None, kind="election",
-                title=data["title"], status="draft", options=options, seats=seats, max_choices=max_choices,
-                purpose=data.get("purpose"), rule=data.get("rule") or row.election_rule,
-                breakdown=data.get("breakdown", False))
-    uow.session.add(poll)
-    uow.session.flush()
-    uow.commit()
-    return poll_view(poll)
-
-
-def create_evaluation(uow, school: str, session_id: int, data: dict) -> dict:
-    row = _open_session(uow.session, session_id)
-    item = _agenda_item(uow.session, row, data.get("agenda_item_id"))
-    options = [{"id": i, "name": s["name"], "post": s.get("post"), "member_id": s.get("member_id")}
-               for i, s in enumerate(data["subjects"], start=1)]
-    poll = Poll(school=school, session_id=row.id, agenda_item_id=item.id if item else None, kind="evaluation",
-                title=data["title"], status="draft", options=options, purpose=data.get("purpose", "cadre_rating"),
-                rule=rules.Rule("votes_cast", 1, 2, True).as_dict(), breakdown=data.get("breakdown", False))
     uow.session.add(poll)
     uow.session.flush()
     uow.commit()
@@ -141,21 +100,34 @@ def open_poll(uow, school: str, poll_id: int, data: dict) -> dict:
     if row.status != "convened":
         raise Conflict("congress_session_not_convened", params={"status": row.status})
     if data.get("sitting_id"):
-        sitting = sess.load_sitting(s, row, data["sitting_id"])
+        sitting_id = sess.load_sitting(s, row, data["sitting_id"]).id
     else:
-        sitting = s.scalars(select(Sitting).where(Sitting.session_id == row.id)
-                            .order_by(Sitting.sitting_date.desc(), Sitting.id.desc())).first()
+        sitting_id = rules.sitting_for_vote(list(s.execute(select(Sitting.id, Sitting.sitting_date)
+                                                           .where(Sitting.session_id == row.id))), today())
     roll = sess.roll_of(s, row)
-    present = sess.present_count(s, sitting.id, roll)
+    present = sess.present_count(s, sitting_id, roll)
     state = rules.quorum(present, len(roll), rule_of(row.quorum_rule))
     if not state["quorate"]:
         raise Conflict("quorum_not_met", params={"present": present, "required": state["required"],
                                                  "total": len(roll)})
+    if poll.runoff_of is not None:      # 另行选举: by the electors of the first round (a delegate it elected is not one)
+        electors = set(s.scalars(select(PollRoll.member_id).where(PollRoll.poll_id == poll.runoff_of)))
+        roll = {m: g for m, g in roll.items() if m in electors}
+        present = sess.present_count(s, sitting_id, roll)
+    if poll.constituency_group_id is not None:      # 选区: only the constituency elects its delegates
+        roll = {m: g for m, g in roll.items() if g == poll.constituency_group_id}
+        present = sess.present_count(s, sitting_id, roll)
+        if not roll:
+            raise Conflict("constituency_empty")
     buckets = _buckets(s, roll, row.min_group_size) if poll.breakdown else {}
     s.execute(insert(PollRoll), [{"school": school, "poll_id": poll.id, "member_id": m, "bucket": buckets.get(m)}
                                  for m in roll])
     poll.status, poll.sitting_id, poll.eligible, poll.present, poll.opened_at = (
-        "open", sitting.id, len(roll), present, utcnow())
+        "open", sitting_id, len(roll), present, utcnow())
+    uow.publish("congress.poll_opened", {
+        "poll_id": poll.id, "session_id": row.id, "school": school, "kind": poll.kind, "title": poll.title,
+        "secret": poll.secret is not False, "sitting_id": sitting_id, "eligible": len(roll), "present": present,
+        "opened_on": today()})
     uow.commit()
     return poll_view(poll, voted=0)
 
@@ -340,16 +312,14 @@ def close_poll(uow, school: str, poll_id: int) -> dict:
     poll.result = _tally(poll, [(c, b) for _, c, b in ballots], row.min_group_size)
     poll.status, poll.closed_at = "closed", utcnow()
     decided_on = today()
+    from services.congress import elections     # it builds on this module
     if poll.kind == "motion":
         _motion_decided(uow, school, row, poll, decided_on)
     elif poll.kind == "election":
-        _election_decided(uow, school, row, poll, decided_on)
+        elections.election_decided(uow, school, row, poll, decided_on)
     else:
-        uow.publish("congress.evaluation_decided", {
-            "poll_id": poll.id, "session_id": row.id, "school": school, "title": poll.title, "purpose": poll.purpose,
-            "cast": poll.result["cast"], "decided_on": decided_on,
-            "subjects": [{k: subj[k] for k in ("id", "name", "post", "counts", "total", "satisfaction_rate",
-                                               "excellent_rate")} for subj in poll.result["subjects"]]})
+        elections.evaluation_decided(uow, school, row, poll, decided_on)
+    flag_modified(poll, "result")       # the decision added the resolution, runoff or enrolment to it
     uow.commit()
     return poll_view(poll)
 
@@ -358,15 +328,7 @@ def _motion_decided(uow, school, row, poll, decided_on):
     result = poll.result
     resolution_id = None
     if result["adopted"]:
-        count = uow.session.scalar(select(func.count()).select_from(Resolution)
-                                   .where(Resolution.session_id == row.id)) or 0
-        resolution = Resolution(school=school, session_id=row.id, poll_id=poll.id,
-                                number=f"{rules.session_label(row.term_no, row.session_no)}决议第{count + 1}号",
-                                title=poll.title, adopted_on=decided_on, documents=[], enforcement="to_implement")
-        uow.session.add(resolution)
-        uow.session.flush()
-        resolution_id = resolution.id
-        result["resolution_id"] = resolution_id
+        resolution_id = result["resolution_id"] = resolutions.register(uow, school, row, poll, decided_on)
     uow.publish("congress.motion_decided", {
         "poll_id": poll.id, "session_id": row.id, "school": school, "agenda_item_id": poll.agenda_item_id,
         "title": poll.title, "adopted": result["adopted"], "yes": result["yes"], "no": result["no"],
@@ -384,39 +346,23 @@ def _motion_decided(uow, school, row, poll, decided_on):
             "decided_on": decided_on})
 
 
-def _election_decided(uow, school, row, poll, decided_on):
-    result = poll.result
-    by_id = {o["id"]: o for o in poll.options}
-    runoff_id = None
-    if result["runoff"]:
-        ro = result["runoff"]
-        runoff = Poll(school=school, session_id=row.id, agenda_item_id=poll.agenda_item_id, kind="election",
-                      title=f"{poll.title}（另行选举）", status="draft",
-                      options=[by_id[c] for c in ro["candidates"]], seats=ro["seats"], max_choices=ro["seats"],
-                      purpose=poll.purpose, rule=poll.rule, breakdown=poll.breakdown, runoff_of=poll.id)
-        uow.session.add(runoff)
-        uow.session.flush()
-        runoff_id = runoff.id
-        result["runoff_poll_id"] = runoff_id
-    uow.publish("congress.election_decided", {
-        "poll_id": poll.id, "session_id": row.id, "school": school, "title": poll.title, "purpose": poll.purpose,
-        "seats": poll.seats, "cast": result["cast"], "required": result["required"],
-        "winners": [{"member_id": by_id[c]["member_id"], "name": by_id[c]["name"],
-                     "votes": result["votes"][str(c)]} for c in result["winners"]],
-        "runoff_poll_id": runoff_id, "unfilled": result["unfilled"], "runoff_of": poll.runoff_of,
-        "decided_on": decided_on})
-
-
 def get_poll(session, poll_id: int) -> dict:
     poll = load_poll(session, poll_id)
     voted = session.scalar(select(func.count()).select_from(PollVoter).where(PollVoter.poll_id == poll.id))
     return poll_view(poll, voted=voted)
 
 
-def list_polls(session, session_id: int) -> dict:
+def list_polls(session, session_id: int, query: dict | None = None) -> dict:
     sess.load_session(session, session_id)
-    rows = list(session.scalars(select(Poll).where(Poll.session_id == int(session_id)).order_by(Poll.id)))
-    return {"items": [poll_view(p) for p in rows], "total": len(rows)}
+    query = query or {}
+    stmt = select(Poll).where(Poll.session_id == int(session_id))
+    for key in ("kind", "status"):
+        if query.get(key):
+            stmt = stmt.where(getattr(Poll, key) == query[key])
+    page, size = query.get("page", 1), query.get("page_size", 50)
+    total = session.scalar(select(func.count()).select_from(stmt.subquery()))
+    rows = session.scalars(stmt.order_by(Poll.id).offset((page - 1) * size).limit(size))
+    return {"items": [poll_view(p) for p in rows], "total": total, "page": page, "page_size": size}
 
 
 def bulletin(session, poll_id: int, receipt: str | None = None) -> dict:
@@ -444,53 +390,3 @@ def voted_status(session, poll_id: int, member_id: int | None) -> dict:
     on_roll = session.get(PollRoll, (poll.id, member_id)) is not None
     voted = session.get(PollVoter, (poll.id, member_id)) is not None
     return {"poll_id": poll.id, "on_roll": on_roll, "voted": voted, "status": poll.status}
-
-
-def evaluation_export(session, poll_id: int, fmt: str) -> dict:
-    """测评结果 for pay (与结构工资挂钩): one row per person with the grade counts and rates."""
-    import base64
-    import io
-    poll = load_poll(session, poll_id)
-    if poll.kind != "evaluation":
-        raise Conflict("not_an_evaluation")
-    if poll.status != "closed":
-        raise Conflict("poll_not_closed")
-    rows = poll.result["subjects"]
-    if fmt == "json":
-        content = json.dumps({"poll_id": poll.id, "title": poll.title, "cast": poll.result["cast"], "subjects": rows},
-                             ensure_ascii=False).encode()
-        return {"content_b64": base64.b64encode(content).decode(), "format": "json",
-                "filename": f"测评结果-{poll.id}.json"}
-    from openpyxl import Workbook
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "测评结果"
-    ws.append(["姓名", "职务", *[rules.GRADE_LABELS[g] for g in rules.GRADES], "有效票", "满意率(%)", "优秀率(%)"])
-    for r in rows:
-        ws.append([r["name"], r.get("post") or "", *[r["counts"][g] for g in rules.GRADES], r["total"],
-                   r["satisfaction_rate"], r["excellent_rate"]])
-    out = io.BytesIO()
-    wb.save(out)
-    return {"content_b64": base64.b64encode(out.getvalue()).decode(), "format": "xlsx",
-            "filename": f"测评结果-{poll.id}.xlsx"}
-
-
-def resolutions(session, query: dict) -> dict:
-    stmt = select(Resolution).order_by(Resolution.adopted_on.desc(), Resolution.id.desc())
-    items = [resolution_view(r) for r in session.scalars(stmt)]
-    return {"items": items, "total": len(items)}
-
-
-def resolution_view(r: Resolution) -> dict:
-    return {"id": r.id, "session_id": r.session_id, "poll_id": r.poll_id, "number": r.number, "title": r.title,
-            "adopted_on": iso(r.adopted_on), "documents": r.documents, "enforcement": r.enforcement,
-            "enforcement_note": r.enforcement_note}
-
-
-def update_resolution(uow, resolution_id: int, data: dict) -> dict:
-    r = get_or_404(uow.session, Resolution, int(resolution_id), "resolution_not_found")
-    for key in ("documents", "enforcement", "enforcement_note"):
-        if key in data:
-            setattr(r, key, data[key])
-    uow.commit()
-    return resolution_view(r)

@@ -63,11 +63,11 @@ def submit(uow, school: str, session_id: int, data: dict, ctx) -> dict:
     if submitter not in roll:
         raise Forbidden("not_a_delegate")
     cosigners = sorted(set(data.get("cosigners") or []) - {submitter})
-    if any(c not in roll for c in cosigners):
-        raise ValidationFailed(fields={"cosigners": ["cosigner_not_a_delegate"]})
-    if len(cosigners) < row.min_cosigners:
-        raise ValidationFailed("too_few_cosigners", fields={"cosigners": ["too_few_cosigners"]},
-                               params={"min": row.min_cosigners})
+    problems = (["cosigner_not_a_delegate"] if any(c not in roll for c in cosigners) else []) + (
+        ["too_few_cosigners"] if sum(1 for c in cosigners if c in roll) < row.min_cosigners else [])
+    if problems:
+        raise ValidationFailed("too_few_cosigners" if problems == ["too_few_cosigners"] else "validation_failed",
+                               fields={"cosigners": problems}, params={"min": row.min_cosigners})
     member = s.get(DirectoryMember, submitter)
     p = Proposal(school=school, session_id=row.id, title=data["title"], content=data["content"],
                  category=data.get("category"), submitter_member_id=submitter,
@@ -77,6 +77,9 @@ def submit(uow, school: str, session_id: int, data: dict, ctx) -> dict:
     s.flush()
     s.add(ProposalEntry(school=school, proposal_id=p.id, action="submit", status="submitted", on=today(),
                         actor=uow.context.actor))
+    uow.publish("congress.proposal_submitted", {
+        "proposal_id": p.id, "session_id": row.id, "school": school, "title": p.title, "category": p.category,
+        "submitter_member_id": submitter, "cosigners": cosigners, "submitted_on": p.submitted_on})
     uow.commit()
     return view(p)
 
@@ -95,6 +98,10 @@ def review(uow, proposal_id: int, data: dict) -> dict:
     else:
         _step(uow, p, "decline", "declined", reason)
         p.decline_reason = reason
+    uow.publish("congress.proposal_reviewed", {
+        "proposal_id": p.id, "session_id": p.session_id, "school": p.school, "title": p.title, "decision": decision,
+        "status": p.status, "number": p.number, "reason": reason, "submitter_member_id": p.submitter_member_id,
+        "reviewed_on": today()})
     uow.commit()
     return view(p)
 
@@ -104,6 +111,9 @@ def assign(uow, proposal_id: int, data: dict) -> dict:
     _step(uow, p, "assign", "assigned", f"{data['department']} {data.get('responsible') or ''}".strip())
     p.department, p.responsible, p.due_on = data["department"], data.get("responsible"), data["due_on"]
     p.reminded_on = None
+    uow.publish("congress.proposal_assigned", {
+        "proposal_id": p.id, "session_id": p.session_id, "school": p.school, "number": p.number, "title": p.title,
+        "department": p.department, "responsible": p.responsible, "due_on": p.due_on, "assigned_on": today()})
     uow.commit()
     return view(p)
 
@@ -148,6 +158,9 @@ def rate(uow, proposal_id: int, data: dict, ctx) -> dict:
                                       note=satisfaction, on=today(), actor=uow.context.actor))
         p.version += 1
     p.satisfaction = satisfaction
+    uow.publish("congress.proposal_rated", {
+        "proposal_id": p.id, "session_id": p.session_id, "school": p.school, "satisfaction": satisfaction,
+        "reopened": p.status == "reopened", "status": p.status, "department": p.department, "rated_on": today()})
     uow.commit()
     return view(p)
 
@@ -158,23 +171,32 @@ def get(session, proposal_id: int) -> dict:
 
 
 def search(session, query: dict) -> dict:
-    stmt = select(Proposal).order_by(Proposal.session_id.desc(), Proposal.number, Proposal.id)
-    if query.get("session_id"):
-        stmt = stmt.where(Proposal.session_id == query["session_id"])
-    if query.get("status"):
-        stmt = stmt.where(Proposal.status == query["status"])
-    items = [view(p) for p in session.scalars(stmt)]
-    if query.get("overdue"):
-        items = [i for i in items if i["overdue"]]
-    return {"items": items, "total": len(items)}
+    stmt = select(Proposal)
+    for key in ("session_id", "status", "department", "submitter_member_id"):
+        if query.get(key):
+            stmt = stmt.where(getattr(Proposal, key) == query[key])
+    if query.get("overdue") is not None:
+        overdue = _overdue(today())
+        stmt = stmt.where(overdue if query["overdue"] else ~overdue)
+    page, size = query.get("page", 1), query.get("page_size", 50)
+    total = session.scalar(select(func.count()).select_from(stmt.subquery()))
+    rows = session.scalars(stmt.order_by(Proposal.session_id.desc(), Proposal.number, Proposal.id)
+                           .offset((page - 1) * size).limit(size))
+    return {"items": [view(p) for p in rows], "total": total, "page": page, "page_size": size}
+
+
+def _overdue(on):
+    """``rules.is_overdue`` as SQL."""
+    return Proposal.status.in_(rules.AWAITING_REPLY) & Proposal.due_on.is_not(None) & (Proposal.due_on < on)
 
 
 def remind_overdue(uow, on=None) -> dict:
     """逾期提醒: one ``congress.proposal_overdue`` per overdue proposal per day."""
     on = on or today()
     reminded = []
-    for p in uow.session.scalars(select(Proposal).where(Proposal.status.in_(("registered", "assigned", "reopened")),
-                                                        Proposal.due_on < on)):
+    # two service instances on the same hour remind once: each skips the rows the other holds
+    for p in uow.session.scalars(select(Proposal).where(_overdue(on)).order_by(Proposal.id)
+                                 .with_for_update(skip_locked=True)):
         if p.reminded_on == on:
             continue
         p.reminded_on = on
@@ -187,8 +209,12 @@ def remind_overdue(uow, on=None) -> dict:
 
 
 def stats(session, session_id: int) -> dict:
+    """答复率 (target 100%: 条条有答复) and 落实率 of a session, with the proposals still owed a reply."""
     row = sess.load_session(session, session_id)
-    return {"session_id": row.id, **_rates(session, [row.id])}
+    rates = _rates(session, [row.id])
+    owed = rates["proposals"] - rates["replied"]
+    return {"session_id": row.id, **rates, "reply_rate_target": 100.0, "awaiting_reply": owed,
+            "warning": "replies_outstanding" if owed else None}
 
 
 def _rates(session, session_ids) -> dict:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
-from services.congress.domain.rules import BASES, GRADES, MODES, POWERS, SATISFACTION, TRACK_STATUSES
+from services.congress.domain.rules import (BASES, ELECTION_PURPOSES, GRADES, MODES, POWERS, PROPOSAL_FLOW,
+                                            SATISFACTION, TRACK_STATUSES, school_year_of)
 
 
 class Strict(Schema):
@@ -14,6 +15,12 @@ class Strict(Schema):
 
 POS = validate.Range(min=1)
 TEXT = validate.Length(min=1, max=200)
+TERM = validate.Range(min=1, max=99)
+
+
+class PageQuery(Strict):
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
+    page_size = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
 
 
 class RuleSchema(Strict):
@@ -37,8 +44,7 @@ class AgendaItemCreateSchema(Strict):
 
 
 class SessionCreateSchema(Strict):
-    term_no = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=99),
-                             metadata={"description": "届"})
+    term_no = fields.Integer(required=True, strict=True, validate=TERM, metadata={"description": "届"})
     session_no = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=99),
                                 metadata={"description": "次"})
     mode = fields.String(load_default="delegate_congress", validate=validate.OneOf(MODES))
@@ -54,24 +60,68 @@ class SessionCreateSchema(Strict):
     proposals_open_on = fields.Date()
     proposals_close_on = fields.Date()
 
+    @validates_schema(skip_on_field_errors=False)
+    def _consistent(self, data, **_):
+        errors: dict = {}
+        dates = data.get("sitting_dates") or []
+        if len(set(dates)) != len(dates):
+            errors.setdefault("sitting_dates", []).append("duplicate_sitting_date")
+        if len({school_year_of(d) for d in dates}) > 1:
+            errors.setdefault("sitting_dates", []).append("sittings_span_school_years")
+        opens, closes = data.get("proposals_open_on"), data.get("proposals_close_on")
+        if opens and closes and closes < opens:
+            errors["proposals_close_on"] = ["window_closes_before_it_opens"]
+        quorum = data.get("quorum_rule")
+        if quorum and quorum.get("base") != "all_delegates":
+            errors["quorum_rule.base"] = ["quorum_counts_all_delegates"]   # 法定人数 is of all delegates
+        if errors:
+            raise ValidationError(errors)
 
-class SessionListQuery(Strict):
+
+class SessionUpdateSchema(Strict):
+    """Omit a field to leave it. The rules change only while the session is being prepared."""
+    title = fields.String(validate=TEXT)
+    central_topic = fields.String(allow_none=True, validate=validate.Length(max=500))
+    proposals_open_on = fields.Date(allow_none=True)
+    proposals_close_on = fields.Date(allow_none=True)
+    min_cosigners = fields.Integer(strict=True, validate=validate.Range(min=0, max=50))
+    quorum_rule = fields.Nested(RuleSchema)
+    pass_rule = fields.Nested(RuleSchema)
+    election_rule = fields.Nested(RuleSchema)
+    min_group_size = fields.Integer(strict=True, validate=validate.Range(min=2, max=100))
+
+    @validates_schema(skip_on_field_errors=False)
+    def _quorum(self, data, **_):
+        if data.get("quorum_rule") and data["quorum_rule"].get("base") != "all_delegates":
+            raise ValidationError({"quorum_rule.base": ["quorum_counts_all_delegates"]})
+
+
+class SessionListQuery(PageQuery):
     school_year = fields.Integer(validate=validate.Range(min=2000, max=2100))
+    term_no = fields.Integer(validate=TERM)
+    status = fields.String(validate=validate.OneOf(("planned", "convened", "closed")))
+
+
+class SittingCreateSchema(Strict):
+    date = fields.Date(required=True, metadata={"description": "会期: a further day of the session"})
 
 
 class DelegateCreateSchema(Strict):
     member_id = fields.Integer(required=True, strict=True, validate=POS)
-    term_no = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=99))
-    constituency_group_id = fields.Integer(strict=True, allow_none=True)
+    term_no = fields.Integer(required=True, strict=True, validate=TERM)
+    constituency_group_id = fields.Integer(strict=True, allow_none=True,
+                                           metadata={"description": "选区 (union group); default: the member's own"})
     elected_on = fields.Date()
 
 
-class DelegateListQuery(Strict):
-    term_no = fields.Integer(validate=validate.Range(min=1, max=99))
+class DelegateListQuery(PageQuery):
+    term_no = fields.Integer(validate=TERM, metadata={"description": "default: the current (newest) term"})
+    status = fields.String(validate=validate.OneOf(("active", "vacant")))
+    constituency_group_id = fields.Integer()
 
 
 class DelegateBulkSchema(Strict):
-    term_no = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=99))
+    term_no = fields.Integer(required=True, strict=True, validate=TERM)
     member_ids = fields.List(fields.Integer(strict=True, validate=POS), required=True,
                              validate=validate.Length(min=1, max=5000))
     elected_on = fields.Date()
@@ -105,8 +155,12 @@ class CandidateSchema(Strict):
 class ElectionCreateSchema(Strict):
     title = fields.String(required=True, validate=TEXT)
     agenda_item_id = fields.Integer(strict=True, allow_none=True)
-    purpose = fields.String(validate=validate.OneOf(("union_committee", "funds_review_committee", "delegates",
-                                                     "other")))
+    purpose = fields.String(validate=validate.OneOf(ELECTION_PURPOSES),
+                            metadata={"description": "delegates: the winners become delegates of `term_no`"})
+    term_no = fields.Integer(strict=True, validate=TERM,
+                             metadata={"description": "代表选举: the term elected for (the session's or the next)"})
+    constituency_group_id = fields.Integer(strict=True, validate=POS,
+                                           metadata={"description": "代表选举: the 选区 (union group) that votes"})
     seats = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=100))
     max_choices = fields.Integer(strict=True, validate=validate.Range(min=1, max=100))
     candidates = fields.List(fields.Nested(CandidateSchema), required=True, validate=validate.Length(min=2, max=200))
@@ -129,7 +183,13 @@ class EvaluationCreateSchema(Strict):
 
 
 class PollOpenSchema(Strict):
-    sitting_id = fields.Integer(strict=True, allow_none=True)
+    sitting_id = fields.Integer(strict=True, allow_none=True,
+                                metadata={"description": "default: the latest sitting held by today"})
+
+
+class PollListQuery(PageQuery):
+    kind = fields.String(validate=validate.OneOf(("motion", "election", "evaluation")))
+    status = fields.String(validate=validate.OneOf(("draft", "open", "closed")))
 
 
 class Choice(fields.Field):
@@ -155,8 +215,18 @@ class BulletinQuery(Strict):
     receipt = fields.String(validate=validate.Length(min=4, max=20))
 
 
+class ResolutionListQuery(PageQuery):
+    session_id = fields.Integer()
+    enforcement = fields.String(validate=validate.OneOf(("to_implement", "implementing", "implemented")))
+
+
+class ResolutionDocumentSchema(Strict):
+    title = fields.String(required=True, validate=TEXT)
+    ref = fields.String(validate=validate.Length(max=500), metadata={"description": "文号, file name or link"})
+
+
 class ResolutionUpdateSchema(Strict):
-    documents = fields.List(fields.Dict(), metadata={"description": "[{title, ref}]"})
+    documents = fields.List(fields.Nested(ResolutionDocumentSchema), validate=validate.Length(max=50))
     enforcement = fields.String(validate=validate.OneOf(("to_implement", "implementing", "implemented")))
     enforcement_note = fields.String(validate=validate.Length(max=2000))
 
@@ -199,10 +269,12 @@ class ProposalRateSchema(Strict):
     note = fields.String(validate=validate.Length(max=2000))
 
 
-class ProposalListQuery(Strict):
+class ProposalListQuery(PageQuery):
     session_id = fields.Integer()
-    status = fields.String()
+    status = fields.String(validate=validate.OneOf(tuple(PROPOSAL_FLOW)))
     overdue = fields.Boolean()
+    department = fields.String(validate=validate.Length(max=60))
+    submitter_member_id = fields.Integer()
 
 
 # --- disclosure --------------------------------------------------------------------------------
@@ -221,7 +293,7 @@ class NoticeCreateSchema(Strict):
     published_on = fields.Date()
 
 
-class NoticeListQuery(Strict):
+class NoticeListQuery(PageQuery):
     year = fields.Integer(validate=validate.Range(min=2000, max=2100))
     month = fields.String(validate=validate.Regexp(r"^\d{4}-\d{2}$"))
     category = fields.String(validate=validate.OneOf(NOTICE_CATEGORIES))
@@ -234,6 +306,10 @@ class CadenceQuery(Strict):
 class SuggestionCreateSchema(Strict):
     content = fields.String(required=True, validate=validate.Length(min=1, max=5000))
     anonymous = fields.Boolean(load_default=False)
+
+
+class SuggestionListQuery(PageQuery):
+    answered = fields.Boolean()
 
 
 class SuggestionReplySchema(Strict):
@@ -250,6 +326,10 @@ class ExportQuery(Strict):
 
 class DistrictYearQuery(Strict):
     year = fields.Integer(validate=validate.Range(min=2000, max=2100))
+
+
+class FilingListQuery(NoticeListQuery):
+    school = fields.String(validate=validate.Length(min=1, max=32))
 
 
 class YearQuery(Strict):

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from services.congress import disclosure, proposals, sessions
+from services.congress import delegates, disclosure, proposals, sessions
 from services.congress.orm import CongressSession, DirectoryMember, KnownSchool
 from shared.directory import apply_member
 
@@ -39,7 +39,7 @@ def seed_demo(runtime, context: dict) -> None:
             teachers = [s for s in active if s["category"] in ("teacher", "temporary_teacher")]
             others = [s for s in active if s not in teachers]
             slate = (teachers[:21] + others[:9])[:30]
-            sessions.add_delegates(uow, code, {"term_no": 8, "member_ids": [s["id"] for s in slate],
+            delegates.add_delegates(uow, code, {"term_no": 8, "member_ids": [s["id"] for s in slate],
                                                "elected_on": today - timedelta(days=400)})
         with runtime.unit_of_work("congress", school=code, actor="demo") as uow:
             s = sessions.create_session(uow, code, {

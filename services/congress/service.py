@@ -6,11 +6,12 @@ from datetime import date
 from nameko.dependency_providers import Config
 from nameko.timer import timer
 
-from services.congress import audit, disclosure, district, documents, polls, proposals, sessions
+from services.congress import (audit, delegates, disclosure, district, documents, elections, polls, proposals,
+                               resolutions, sessions)
 from services.congress.metrics import CongressGauges
 from services.congress import schemas as s
 from services.congress.common import today
-from services.congress.domain.rules import LEAVES_UNION
+from services.congress.domain.rules import LEAVES_DELEGATION
 from services.congress.orm import Base, DirectoryGroup, DirectoryMember, KnownSchool
 from shared.directory import MemberDirectoryMixin
 from shared.errors import Forbidden
@@ -32,10 +33,16 @@ class CongressService(MemberDirectoryMixin, OpsEndpoints):
 
     # --- events consumed ----------------------------------------------------------------------
     def on_member_changed(self, uow, event, before, after):
-        if after.get("status") in LEAVES_UNION and (before is None or before.get("status") not in LEAVES_UNION):
-            on = event.payload.get("left_on") or event.payload.get("transferred_on") or today()
-            sessions.vacate_for_member(uow, int(after["id"]), after["status"],
-                                       date.fromisoformat(on) if isinstance(on, str) else on)
+        """Delegates follow the members: one who leaves the union, transfers out or retires leaves a
+        vacancy; a new name or staff category is carried over."""
+        status = after.get("status")
+        if status in LEAVES_DELEGATION and (before is None or before.get("status") not in LEAVES_DELEGATION):
+            on = (event.payload.get("left_on") or event.payload.get("transferred_on")
+                  or event.payload.get("retired_on") or today())
+            delegates.vacate_for_member(uow, int(after["id"]), status,
+                                        date.fromisoformat(on) if isinstance(on, str) else on)
+        elif before is not None:
+            delegates.follow_member(uow, int(after["id"]), before, after)
 
     @consumes("membership", "school_registered", scope="district")
     def school_registered(self, uow, event):
@@ -92,22 +99,34 @@ class CongressService(MemberDirectoryMixin, OpsEndpoints):
             return sessions.close(uow, session_id)
 
     @rpc
+    def update_session(self, school, session_id, data):
+        data = load(s.SessionUpdateSchema, data)
+        with self.db.unit_of_work(school) as uow:
+            return sessions.update_session(uow, session_id, data)
+
+    @rpc
+    def add_sitting(self, school, session_id, data):
+        data = load(s.SittingCreateSchema, data)
+        with self.db.unit_of_work(school) as uow:
+            return sessions.add_sitting(uow, school, session_id, data)
+
+    @rpc
     def add_delegate(self, school, data):
         data = load(s.DelegateCreateSchema, data)
         with self.db.unit_of_work(school) as uow:
-            return sessions.add_delegate(uow, school, data)
+            return delegates.add_delegate(uow, school, data)
 
     @rpc
     def add_delegates(self, school, data):
         data = load(s.DelegateBulkSchema, data)
         with self.db.unit_of_work(school) as uow:
-            return sessions.add_delegates(uow, school, data)
+            return delegates.add_delegates(uow, school, data)
 
     @rpc
     def list_delegates(self, school, query=None):
         query = load(s.DelegateListQuery, query or {})
         with self.db.read(school) as session:
-            return sessions.list_delegates(session, query.get("term_no"))
+            return delegates.list_delegates(session, query)
 
     @rpc
     def check_in(self, school, session_id, sitting_id, data):
@@ -136,18 +155,19 @@ class CongressService(MemberDirectoryMixin, OpsEndpoints):
     def create_election(self, school, session_id, data):
         data = load(s.ElectionCreateSchema, data)
         with self.db.unit_of_work(school) as uow:
-            return polls.create_election(uow, school, session_id, data)
+            return elections.create_election(uow, school, session_id, data)
 
     @rpc
     def create_evaluation(self, school, session_id, data):
         data = load(s.EvaluationCreateSchema, data)
         with self.db.unit_of_work(school) as uow:
-            return polls.create_evaluation(uow, school, session_id, data)
+            return elections.create_evaluation(uow, school, session_id, data)
 
     @rpc
-    def list_polls(self, school, session_id):
+    def list_polls(self, school, session_id, query=None):
+        query = load(s.PollListQuery, query or {})
         with self.db.read(school) as session:
-            return polls.list_polls(session, session_id)
+            return polls.list_polls(session, session_id, query)
 
     @rpc
     def get_poll(self, school, poll_id):
@@ -197,19 +217,20 @@ class CongressService(MemberDirectoryMixin, OpsEndpoints):
     def evaluation_export(self, school, poll_id, query=None):
         query = load(s.ExportQuery, query or {})
         with self.db.read(school) as session:
-            return polls.evaluation_export(session, poll_id, query["format"])
+            return elections.evaluation_export(session, poll_id, query["format"])
 
     # --- resolutions (决议) -----------------------------------------------------------------------
     @rpc
     def list_resolutions(self, school, query=None):
+        query = load(s.ResolutionListQuery, query or {})
         with self.db.read(school) as session:
-            return polls.resolutions(session, query or {})
+            return resolutions.search(session, query)
 
     @rpc
     def update_resolution(self, school, resolution_id, data):
         data = load(s.ResolutionUpdateSchema, data)
         with self.db.unit_of_work(school) as uow:
-            return polls.update_resolution(uow, resolution_id, data)
+            return resolutions.update(uow, resolution_id, data)
 
     # --- proposals (提案) -------------------------------------------------------------------------
     @rpc
@@ -306,9 +327,10 @@ class CongressService(MemberDirectoryMixin, OpsEndpoints):
             return disclosure.suggest(uow, school, data, self.ctx.current)
 
     @rpc
-    def list_suggestions(self, school):
+    def list_suggestions(self, school, query=None):
+        query = load(s.SuggestionListQuery, query or {})
         with self.db.read(school) as session:
-            return disclosure.suggestions(session, self.ctx.current)
+            return disclosure.suggestions(session, self.ctx.current, query)
 
     @rpc
     def reply_suggestion(self, school, suggestion_id, data):
@@ -325,7 +347,6 @@ class CongressService(MemberDirectoryMixin, OpsEndpoints):
 
     # --- district -----------------------------------------------------------------------------
     def _district_only(self):
-        from shared.errors import Forbidden
         if not self.ctx.current.is_district:
             raise Forbidden("role_forbidden")
 
@@ -349,6 +370,13 @@ class CongressService(MemberDirectoryMixin, OpsEndpoints):
         query = load(s.DistrictYearQuery, query or {})
         with self.db.read(district=True) as session:
             return district.disclosures(session, query.get("year"))
+
+    @rpc
+    def district_filings(self, query=None):
+        self._district_only()
+        query = load(s.FilingListQuery, query or {})
+        with self.db.read(district=True) as session:
+            return district.filings(session, query)
 
     @rpc
     def annual_summary(self, school, year):

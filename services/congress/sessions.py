@@ -1,4 +1,4 @@
-"""Sessions, sittings, agenda, delegates and attendance (会议、会期、议程、代表、签到)."""
+"""Sessions, sittings, agenda, the roll and attendance (会议、会期、议程、全体代表、签到)."""
 from __future__ import annotations
 
 import secrets
@@ -54,7 +54,7 @@ def create_session(uow, school: str, data: dict) -> dict:
     dates = sorted(data["sitting_dates"])
     row = CongressSession(
         school=school, term_no=data["term_no"], session_no=data["session_no"], mode=data["mode"],
-        title=data.get("title") or f"第{rules.chinese_number(data['term_no'])}届教职工代表大会第"
+        title=data.get("title") or f"第{rules.chinese_number(data['term_no'])}届{rules.MODE_LABELS[data['mode']]}第"
                                    f"{rules.chinese_number(data['session_no'])}次会议",
         central_topic=data.get("central_topic"), school_year=rules.school_year_of(dates[0]), status="planned",
         quorum_rule=data.get("quorum_rule") or rules.DEFAULT_QUORUM.as_dict(),
@@ -66,7 +66,8 @@ def create_session(uow, school: str, data: dict) -> dict:
     try:
         session.flush()
     except IntegrityError:
-        raise Conflict("congress_session_exists", params={"label": rules.session_label(row.term_no, row.session_no)})
+        raise Conflict("congress_session_exists", fields={"session_no": ["congress_session_exists"]},
+                       params={"label": rules.session_label(row.term_no, row.session_no)}) from None
     for d in dates:
         session.add(Sitting(school=school, session_id=row.id, sitting_date=d, checkin_code=_code()))
     for i, item in enumerate(data.get("agenda", []), start=1):
@@ -89,16 +90,63 @@ def get_session(session, session_id: int) -> dict:
 
 
 def list_sessions(session, query: dict) -> dict:
-    stmt = select(CongressSession).order_by(CongressSession.term_no.desc(), CongressSession.session_no.desc())
+    stmt = select(CongressSession)
     if query.get("school_year"):
         stmt = stmt.where(CongressSession.school_year == query["school_year"])
-    rows = list(session.scalars(stmt))
+    if query.get("term_no"):
+        stmt = stmt.where(CongressSession.term_no == query["term_no"])
+    if query.get("status"):
+        stmt = stmt.where(CongressSession.status == query["status"])
+    page, size = query.get("page", 1), query.get("page_size", 50)
+    total = session.scalar(select(func.count()).select_from(stmt.subquery()))
+    rows = session.scalars(stmt.order_by(CongressSession.term_no.desc(), CongressSession.session_no.desc())
+                           .offset((page - 1) * size).limit(size))
     year = rules.school_year_of(today())
     held = session.scalar(select(func.count()).select_from(CongressSession).where(
         CongressSession.school_year == year, CongressSession.status.in_(("convened", "closed"))))
     # 每学年至少召开一次: warn while this school year has had no session
-    return {"items": [session_view(s) for s in rows], "total": len(rows), "school_year": year,
-            "held_this_school_year": held, "warning": None if held else "no_session_this_school_year"}
+    return {"items": [session_view(s) for s in rows], "total": total, "page": page, "page_size": size,
+            "school_year": year, "held_this_school_year": held,
+            "warning": None if held else "no_session_this_school_year"}
+
+
+RULE_SETTINGS = ("quorum_rule", "pass_rule", "election_rule", "min_group_size")
+
+
+def update_session(uow, session_id: int, data: dict) -> dict:
+    """Amend a session: its title, central topic (中心议题), proposal window and co-signers while it
+    is not closed; its voting rules only while it is still being prepared."""
+    row = load_session(uow.session, session_id)
+    if row.status == "closed":
+        raise Conflict("congress_session_closed")
+    late = [k for k in RULE_SETTINGS if k in data and row.status != "planned"]
+    if late:
+        raise Conflict("congress_session_not_planned", fields={k: ["congress_session_not_planned"] for k in late},
+                       params={"status": row.status})
+    opens = data.get("proposals_open_on", row.proposals_open_on)
+    closes = data.get("proposals_close_on", row.proposals_close_on)
+    if opens and closes and closes < opens:
+        raise ValidationFailed(fields={"proposals_close_on": ["window_closes_before_it_opens"]})
+    for key, value in data.items():
+        setattr(row, key, value)
+    uow.commit()
+    return session_view(row, _sittings(uow.session, row.id), _agenda(uow.session, row.id))
+
+
+def add_sitting(uow, school: str, session_id: int, data: dict) -> dict:
+    """另定会期: a further sitting of a session (九届一次 sat on 3月31日, then again on 4月7日)."""
+    row = load_session(uow.session, session_id)
+    if row.status == "closed":
+        raise Conflict("congress_session_closed")
+    on = data["date"]
+    if rules.school_year_of(on) != row.school_year:
+        raise ValidationFailed(fields={"date": ["sitting_outside_school_year"]}, params={"school_year": row.school_year})
+    if any(t.sitting_date == on for t in _sittings(uow.session, row.id)):
+        raise Conflict("sitting_exists", fields={"date": ["sitting_exists"]})
+    uow.session.add(Sitting(school=school, session_id=row.id, sitting_date=on, checkin_code=_code()))
+    uow.session.flush()
+    uow.commit()
+    return session_view(row, _sittings(uow.session, row.id), _agenda(uow.session, row.id))
 
 
 def add_agenda_item(uow, school: str, session_id: int, data: dict) -> dict:
@@ -147,78 +195,7 @@ def close(uow, session_id: int) -> dict:
     return session_view(row)
 
 
-# --- delegates (代表) ---------------------------------------------------------------------
-
-def delegate_view(d: Delegate, groups: dict | None = None) -> dict:
-    return {"id": d.id, "member_id": d.member_id, "term_no": d.term_no, "name": d.name, "category": d.category,
-            "constituency_group_id": d.constituency_group_id,
-            "constituency": (groups or {}).get(d.constituency_group_id), "status": d.status,
-            "elected_on": iso(d.elected_on), "vacated_on": iso(d.vacated_on), "vacancy_reason": d.vacancy_reason}
-
-
-def add_delegate(uow, school: str, data: dict) -> dict:
-    member = uow.session.get(DirectoryMember, data["member_id"])
-    if member is None or member.status not in IN_SERVICE:
-        raise ValidationFailed(fields={"member_id": ["member_not_in_service"]})
-    row = _delegate(school, member, data)
-    uow.session.add(row)
-    try:
-        uow.session.flush()
-    except IntegrityError:
-        raise Conflict("delegate_exists", fields={"member_id": ["delegate_exists"]})
-    uow.commit()
-    return delegate_view(row)
-
-
-def _delegate(school, member, data) -> Delegate:
-    return Delegate(school=school, member_id=member.member_id, term_no=data["term_no"], name=member.name,
-                    category=member.category,
-                    constituency_group_id=data.get("constituency_group_id", member.union_group_id),
-                    status="active", elected_on=data.get("elected_on") or today())
-
-
-def add_delegates(uow, school: str, data: dict) -> dict:
-    """代表名单: register a whole elected slate at once; every member must be in service."""
-    ids = list(dict.fromkeys(data["member_ids"]))
-    members = {m.member_id: m for m in uow.session.scalars(select(DirectoryMember)
-                                                           .where(DirectoryMember.member_id.in_(ids)))}
-    missing = [m for m in ids if m not in members or members[m].status not in IN_SERVICE]
-    if missing:
-        raise ValidationFailed("validation_failed", fields={"member_ids": ["member_not_in_service"]},
-                               params={"member_ids": missing[:20]})
-    existing = set(uow.session.scalars(select(Delegate.member_id).where(Delegate.term_no == data["term_no"],
-                                                                         Delegate.member_id.in_(ids))))
-    rows = [_delegate(school, members[m], data) for m in ids if m not in existing]
-    uow.session.add_all(rows)
-    uow.session.flush()
-    uow.commit()
-    return {"term_no": data["term_no"], "added": len(rows), "already": len(existing)}
-
-
-def list_delegates(session, term_no: int | None) -> dict:
-    from services.congress.orm import DirectoryGroup
-    if term_no is None:
-        term_no = session.scalar(select(func.max(Delegate.term_no)))
-    rows = list(session.scalars(select(Delegate).where(Delegate.term_no == term_no)
-                                .order_by(Delegate.status, Delegate.name, Delegate.id))) if term_no else []
-    groups = {g.group_id: g.name for g in session.scalars(select(DirectoryGroup))}
-    active = [d for d in rows if d.status == "active"]
-    share = rules.teacher_share([d.category for d in active])
-    return {"term_no": term_no, "items": [delegate_view(d, groups) for d in rows], "total": len(rows),
-            "active": len(active), "vacancies": len(rows) - len(active), **share}
-
-
-def vacate_for_member(uow, member_id: int, reason: str, on) -> list[Delegate]:
-    """A delegate whose member leaves the union leaves a vacancy (代表出缺)."""
-    vacated = []
-    for d in uow.session.scalars(select(Delegate).where(Delegate.member_id == member_id, Delegate.status == "active")):
-        d.status, d.vacated_on, d.vacancy_reason = "vacant", on, reason
-        vacated.append(d)
-        uow.publish("congress.delegate_vacated", {"delegate_id": d.id, "school": d.school, "member_id": d.member_id,
-                                                  "term_no": d.term_no, "reason": reason, "vacated_on": on},
-                    school=d.school)
-    return vacated
-
+# --- the roll (全体代表) -------------------------------------------------------------------
 
 def roll_of(session, congress_session: CongressSession) -> dict:
     """全体代表: member id -> constituency group, the base of quorum and majority. In an all-staff
@@ -277,8 +254,11 @@ def _check_in_many(uow, school, row, sitting, member_ids) -> dict:
     present = set(uow.session.scalars(select(Attendance.member_id).where(Attendance.sitting_id == sitting.id)))
     uow.session.add_all([Attendance(school=school, sitting_id=sitting.id, member_id=m, method="secretary")
                          for m in dict.fromkeys(member_ids) if m not in present])
-    uow.session.flush()
-    uow.commit()
+    try:
+        uow.session.flush()
+        uow.commit()
+    except IntegrityError:      # a delegate checked in by code meanwhile: the sheet is sent again
+        raise Conflict("already_checked_in") from None
     return attendance(uow.session, row.id, sitting.id)
 
 

@@ -101,6 +101,8 @@ class ElectionDecidedV1(Schema):
     runoff_poll_id = fields.Integer(allow_none=True, strict=True)
     runoff_of = fields.Integer(allow_none=True, strict=True)
     unfilled = fields.Integer(required=True, strict=True)
+    term_no = fields.Integer(allow_none=True, strict=True)                 # an election of delegates
+    constituency_group_id = fields.Integer(allow_none=True, strict=True)
     decided_on = fields.Date(required=True)
 
 
@@ -179,3 +181,104 @@ class DisclosurePublishedV1(Schema):
     month = fields.String(required=True, validate=validate.Regexp(r"^\d{4}-\d{2}$"))
     published_on = fields.Date(required=True)
     channels = fields.List(fields.String(), required=True)
+
+
+class EnrolledDelegateV1(Schema):
+    delegate_id = fields.Integer(required=True, strict=True)
+    member_id = fields.Integer(required=True, strict=True)
+    name = fields.String(required=True)
+    category = fields.String(required=True)
+    constituency_group_id = fields.Integer(allow_none=True, strict=True)
+    elected_on = fields.Date(required=True)
+    fills_vacancy_of = fields.Integer(allow_none=True, strict=True)
+
+
+@contract("congress.delegates_enrolled", 1)
+class DelegatesEnrolledV1(Schema):
+    """当选代表: delegates joined a term, registered by the secretary or elected by a poll
+    (``poll_id``); ``fills_vacancy_of`` names the vacancy a by-election (补选) filled."""
+    school = fields.String(required=True)
+    term_no = fields.Integer(required=True, strict=True)
+    source = fields.String(required=True, validate=validate.OneOf(("registration", "election")))
+    poll_id = fields.Integer(allow_none=True, strict=True)
+    delegates = fields.List(fields.Nested(EnrolledDelegateV1), required=True)
+
+
+@contract("congress.poll_opened", 1)
+class PollOpenedV1(Schema):
+    """开始投票: a poll opened with quorum; counts only, never who may or did vote."""
+    poll_id = fields.Integer(required=True, strict=True)
+    session_id = fields.Integer(required=True, strict=True)
+    school = fields.String(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(("motion", "election", "evaluation")))
+    title = fields.String(required=True)
+    secret = fields.Boolean(required=True)
+    sitting_id = fields.Integer(required=True, strict=True)
+    eligible = fields.Integer(required=True, strict=True)
+    present = fields.Integer(required=True, strict=True)
+    opened_on = fields.Date(required=True)
+
+
+@contract("congress.proposal_submitted", 1)
+class ProposalSubmittedV1(Schema):
+    """提交提案: a delegate's proposal with its co-signers (附议), waiting for review."""
+    proposal_id = fields.Integer(required=True, strict=True)
+    session_id = fields.Integer(required=True, strict=True)
+    school = fields.String(required=True)
+    title = fields.String(required=True)
+    category = fields.String(allow_none=True)
+    submitter_member_id = fields.Integer(required=True, strict=True)
+    cosigners = fields.List(fields.Integer(strict=True), required=True)
+    submitted_on = fields.Date(required=True)
+
+
+@contract("congress.proposal_reviewed", 1)
+class ProposalReviewedV1(Schema):
+    """提案审查: registered (立案, with its number), turned into an opinion or declined with a reason."""
+    proposal_id = fields.Integer(required=True, strict=True)
+    session_id = fields.Integer(required=True, strict=True)
+    school = fields.String(required=True)
+    title = fields.String(required=True)
+    decision = fields.String(required=True, validate=validate.OneOf(("register", "convert", "decline")))
+    status = fields.String(required=True)
+    number = fields.Integer(allow_none=True, strict=True)
+    reason = fields.String(allow_none=True)
+    submitter_member_id = fields.Integer(required=True, strict=True)
+    reviewed_on = fields.Date(required=True)
+
+
+@contract("congress.proposal_assigned", 1)
+class ProposalAssignedV1(Schema):
+    """提案交办: the responsible department (and leader) and the date the reply is due."""
+    proposal_id = fields.Integer(required=True, strict=True)
+    session_id = fields.Integer(required=True, strict=True)
+    school = fields.String(required=True)
+    number = fields.Integer(allow_none=True, strict=True)
+    title = fields.String(required=True)
+    department = fields.String(required=True)
+    responsible = fields.String(allow_none=True)
+    due_on = fields.Date(required=True)
+    assigned_on = fields.Date(required=True)
+
+
+@contract("congress.proposal_rated", 1)
+class ProposalRatedV1(Schema):
+    """提案人评价: satisfied, basically satisfied, or unsatisfied, which reopens the proposal."""
+    proposal_id = fields.Integer(required=True, strict=True)
+    session_id = fields.Integer(required=True, strict=True)
+    school = fields.String(required=True)
+    satisfaction = fields.String(required=True, validate=validate.OneOf(("satisfied", "basically_satisfied",
+                                                                         "unsatisfied")))
+    reopened = fields.Boolean(required=True)
+    status = fields.String(required=True)
+    department = fields.String(allow_none=True)
+    rated_on = fields.Date(required=True)
+
+
+@contract("congress.suggestion_replied", 1)
+class SuggestionRepliedV1(Schema):
+    """意见箱答复: ``member_id`` is None for an anonymous suggestion."""
+    suggestion_id = fields.Integer(required=True, strict=True)
+    school = fields.String(required=True)
+    member_id = fields.Integer(allow_none=True, strict=True)
+    replied_on = fields.Date(required=True)

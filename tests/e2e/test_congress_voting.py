@@ -167,3 +167,37 @@ def test_the_gateway_keeps_no_replay_copy_of_a_ballot_sent_with_an_idempotency_k
     again = voter.post(cpath(code, f"/polls/{motion['id']}/ballots"), json={"choice": "no"}, headers=key)
     assert first.status_code == 201 and "Idempotent-Replayed" not in again.headers
     assert_problem(again, 409, "already_voted")
+
+
+def test_a_ballot_from_another_schools_delegate_is_refused_and_counts_nothing(stack, school, congress, other_school):
+    chair, code = school.chair, school.code
+    s = new_session(chair, code, 9)
+    chair.ok("POST", cpath(code, f"/sessions/{s['id']}/convene"))
+    chair.ok("POST", cpath(code, f"/sessions/{s['id']}/sittings/{s['sittings'][0]['id']}/check-ins"), 201,
+             json={"member_ids": congress["members"]})
+    motion = chair.ok("POST", cpath(code, f"/sessions/{s['id']}/motions"), 201, json={"title": "教学成果奖励办法"})
+    opened = chair.ok("POST", cpath(code, f"/polls/{motion['id']}/open"), json={})
+    assert opened["sitting_id"] == s["sittings"][0]["id"] and opened["eligible"] == 9
+    stranger_id = other_school.chair.admit(other_school.code, name="外校代表")["id"]
+    stranger = account(stack, other_school.chair, other_school.code, stranger_id)
+    assert_problem(stranger.post(cpath(code, f"/polls/{motion['id']}/ballots"), json={"choice": "yes"}), 404,
+                   "not_found")
+    assert_problem(stranger.post(cpath(other_school.code, f"/polls/{motion['id']}/ballots"), json={"choice": "yes"}),
+                   404, "poll_not_found")
+    assert_problem(congress["voters"][0].post(cpath(code, f"/polls/{motion['id']}/ballots"), json={"choice": "maybe"}),
+                   422, "validation_failed", fields={"choice"})
+    assert chair.ok("GET", cpath(code, f"/polls/{motion['id']}"))["voted"] == 0
+    closed = chair.ok("POST", cpath(code, f"/polls/{motion['id']}/close"))
+    assert closed["result"]["cast"] == 0 and not closed["result"]["adopted"]
+
+
+def test_lists_are_paginated_and_a_bad_page_names_its_field(school, congress):
+    chair, code = school.chair, school.code
+    first = chair.ok("GET", cpath(code, "/delegates"), params={"page_size": 4})
+    second = chair.ok("GET", cpath(code, "/delegates"), params={"page_size": 4, "page": 2})
+    assert first["total"] == 9 and len(first["items"]) == 4 and first["active"] == 9 and second["page"] == 2
+    assert not {d["id"] for d in first["items"]} & {d["id"] for d in second["items"]}
+    sessions = chair.ok("GET", cpath(code, "/sessions"), params={"page_size": 1})
+    assert len(sessions["items"]) == 1 and sessions["total"] >= 1 and sessions["page_size"] == 1
+    bad = chair.get(cpath(code, "/proposals"), params={"page_size": 0, "status": "lost", "overdue": "perhaps"})
+    assert_problem(bad, 422, "validation_failed", fields={"page_size", "status", "overdue"})

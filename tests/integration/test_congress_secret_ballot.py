@@ -130,6 +130,25 @@ def test_a_delegate_who_leaves_the_union_leaves_a_vacancy_by_event(world):
     assert listing["active"] == 2 and listing["vacancies"] == 1
 
 
+def test_a_delegate_follows_a_rename_and_a_retirement_by_event_and_the_retiree_leaves_a_vacancy(world):
+    from services.membership import members
+    school, ids = school_with_delegates(world, 3)
+    with world["membership"].unit_of_work(school) as uow:
+        members.update(uow, school, ids[1], {"name": "王晓明"})
+    with world["membership"].unit_of_work(school) as uow:
+        members.retire(uow, school, ids[2], date.today())
+    world["membership"].relay_until_drained()
+    vacated = world["tap"].wait_for("congress.delegate_vacated", lambda p: p["member_id"] == ids[2])
+    assert vacated["payload"]["reason"] == "retired"
+
+    def renamed():
+        items = call(world, "list_delegates", school, query={"term_no": 3})["items"]
+        return [d for d in items if d["member_id"] == ids[1] and d["name"] == "王晓明"] or None
+    testing.wait_for(renamed, 30, interval=0.2, what="the rename to reach the delegate list")
+    listing = call(world, "list_delegates", school, query={"term_no": 3})
+    assert listing["active"] == 2 and listing["vacancies"] == 1
+
+
 def test_an_audit_report_from_finance_becomes_a_motion_whose_decision_goes_back_to_finance(world):
     school, ids = school_with_delegates(world, 6)
     s = convened(world, school, ids)
@@ -162,7 +181,7 @@ def test_no_table_log_line_or_event_of_a_poll_links_a_voter_to_a_choice(world):
     s = convened(world, school, ids, session_no=2)
     poll = call(world, "create_motion", school, session_id=s["id"], data={"title": "审议《教职工考核方案》"})
     call(world, "open_poll", school, poll_id=poll["id"], data={})
-    world["tap"].drain()
+    world["tap"].wait_for("congress.poll_opened", lambda p: p["poll_id"] == poll["id"])    # counts only
     events_before = len(world["tap"].seen)
     log_path = world["congress"].log_path
     log_offset = log_path.stat().st_size

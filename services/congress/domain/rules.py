@@ -13,13 +13,17 @@ POWERS = ("hear_report", "deliberate_approve", "evaluate_supervise", "suggest", 
 POWER_LABELS = {"hear_report": "听取报告", "deliberate_approve": "审议通过", "evaluate_supervise": "评议监督",
                 "suggest": "建议", "decide": "决定"}
 MODES = ("delegate_congress", "all_staff_assembly")
+MODE_LABELS = {"delegate_congress": "教职工代表大会", "all_staff_assembly": "教职工大会"}
 BASES = ("all_delegates", "present", "votes_cast")
 MOTION_CHOICES = ("yes", "no", "abstain")
 GRADES = ("excellent", "competent", "basically_competent", "incompetent")
 GRADE_LABELS = {"excellent": "优秀", "competent": "称职", "basically_competent": "基本称职", "incompetent": "不称职"}
 TEACHER_CATEGORIES = ("teacher", "temporary_teacher")
 TEACHER_SHARE_MIN = (3, 5)          # 60%: a warning, not a block
-LEAVES_UNION = ("left", "transferred_out")
+# 代表出缺: a delegate represents the in-service staff, so leaving the union, transferring out and
+# retiring all leave a vacancy
+LEAVES_DELEGATION = ("left", "transferred_out", "retired")
+ELECTION_PURPOSES = ("union_committee", "funds_review_committee", "delegates", "other")
 
 _DIGITS = "零一二三四五六七八九"
 
@@ -47,6 +51,16 @@ def school_year_of(day: date) -> int:
 
 def school_year_bounds(year: int) -> tuple[date, date]:
     return date(year, 9, 1), date(year + 1, 8, 31)
+
+
+def sitting_for_vote(sitting_dates: list[tuple[int, date]], today: date) -> int:
+    """The sitting a vote belongs to when none is named: the latest one held by today (九届一次 on
+    3月31日 and 4月7日 votes on 3月31日 at the first), or the first when none has been held yet.
+
+    ``sitting_dates``: (sitting id, date) pairs."""
+    ordered = sorted(sitting_dates, key=lambda s: (s[1], s[0]))
+    held = [s for s in ordered if s[1] <= today]
+    return (held[-1] if held else ordered[0])[0]
 
 
 @dataclass(frozen=True)
@@ -194,6 +208,26 @@ def breakdown(groups: dict, min_size: int) -> dict:
     return out
 
 
+def delegate_term_allowed(session_term: int, term_no: int) -> bool:
+    """代表选举: delegates are elected for the session's own term (补选) or for the next one (换届)."""
+    return term_no in (session_term, session_term + 1)
+
+
+def fill_vacancies(open_vacancies: list[tuple[int, int | None]], newcomers: list[tuple[int, int | None]]) -> dict:
+    """补选: each new delegate fills the oldest open vacancy of the same term's constituency.
+
+    ``open_vacancies``: (vacant delegate id, constituency) oldest first; ``newcomers``: (new
+    delegate id, constituency). Returns vacant delegate id -> new delegate id."""
+    waiting: dict = {}
+    for vacancy, group in open_vacancies:
+        waiting.setdefault(group, []).append(vacancy)
+    filled = {}
+    for newcomer, group in newcomers:
+        if waiting.get(group):
+            filled[waiting[group].pop(0)] = newcomer
+    return filled
+
+
 def teacher_share(delegates: list[str]) -> dict:
     """教师代表比例: categories of the current delegates; below 60% is a warning, not a block."""
     total = len(delegates)
@@ -218,6 +252,11 @@ PROPOSAL_FLOW = {
     "opinion": set(),
     "declined": set(),
 }
+PROPOSAL_STATUS_LABELS = {"submitted": "待审查", "registered": "已立案", "assigned": "已交办", "answered": "已答复",
+                          "in_progress": "落实中", "implemented": "已落实", "partly_implemented": "部分落实",
+                          "not_implementable": "不能落实", "reopened": "重新办理", "opinion": "转为意见建议",
+                          "declined": "不予立案"}
+SATISFACTION_LABELS = {"satisfied": "满意", "basically_satisfied": "基本满意", "unsatisfied": "不满意"}
 TRACK_STATUSES = ("in_progress", "implemented", "partly_implemented", "not_implementable")
 SATISFACTION = ("satisfied", "basically_satisfied", "unsatisfied")
 REPLIED = {"answered", "in_progress", "implemented", "partly_implemented", "not_implementable"}
@@ -232,8 +271,12 @@ def in_window(day: date, opens: date | None, closes: date | None) -> bool:
     return (opens is None or day >= opens) and (closes is None or day <= closes)
 
 
+AWAITING_REPLY = ("registered", "assigned", "reopened")
+
+
 def is_overdue(status: str, due_on: date | None, today: date) -> bool:
-    return status in ("registered", "assigned", "reopened") and due_on is not None and due_on < today
+    """逾期: no reply yet and the due date has passed."""
+    return status in AWAITING_REPLY and due_on is not None and due_on < today
 
 
 def proposal_rates(statuses: list[str], ever_replied: list[bool]) -> dict:
@@ -252,6 +295,13 @@ def proposal_rates(statuses: list[str], ever_replied: list[bool]) -> dict:
 
 
 def disclosure_gaps(months_with_notices: set[str], year: int, through: date) -> list[str]:
-    """每月一公开: the months of ``year`` up to ``through`` that had no notice (YYYY-MM)."""
-    last = 12 if through.year > year else through.month if through.year == year else 0
+    """每月一公开: the months of ``year`` that ended by ``through`` without a notice (YYYY-MM). The
+    month in progress is not missing yet (see ``disclosure_pending``)."""
+    last = 12 if through.year > year else through.month - 1 if through.year == year else 0
     return [f"{year}-{m:02d}" for m in range(1, last + 1) if f"{year}-{m:02d}" not in months_with_notices]
+
+
+def disclosure_pending(months_with_notices: set[str], year: int, through: date) -> str | None:
+    """The month in progress when it has no notice yet: still due, not yet missing."""
+    month = f"{through:%Y-%m}"
+    return month if through.year == year and month not in months_with_notices else None

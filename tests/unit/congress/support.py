@@ -5,7 +5,7 @@ from datetime import date
 
 from sqlalchemy import select
 
-from services.congress import polls, sessions
+from services.congress import delegates as delegates_, polls, sessions
 from services.congress.orm import KIT, DirectoryMember
 from services.congress import schemas as s
 from shared.db import UnitOfWork
@@ -57,7 +57,7 @@ class Congress:
     def delegates(self, ids, school=S1, term_no=8, **kw):
         self.members(ids, school, **kw)
         for m in ids:
-            self.run(sessions.add_delegate, school, {"member_id": m, "term_no": term_no}, school=school)
+            self.run(delegates_.add_delegate, school, {"member_id": m, "term_no": term_no}, school=school)
 
     def session(self, school=S1, **overrides) -> dict:
         data = {"term_no": 8, "session_no": 5, "mode": "delegate_congress", "sitting_dates": [TODAY],

@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from services.congress import audit, disclosure, district, documents, polls
+from services.congress import audit, disclosure, district, documents, elections, polls
 from services.congress.orm import KnownSchool
 from shared.errors import Conflict
 
@@ -110,3 +110,69 @@ def test_the_annual_summary_counts_the_years_congress_work(cg):
         summary = district.annual_summary(read, S1, date.today().year)
     assert summary["motions"] == 1 and summary["motions_adopted"] == 1 and summary["resolutions"] == 1
     assert summary["sessions"][0]["label"] == "八届五次" and summary["delegates"] == 6
+
+
+def test_the_month_in_progress_is_due_not_missing(cg):
+    on = date.today()
+    with cg.read() as session:
+        before = disclosure.cadence(session, on.year)
+    assert before["pending"] == f"{on:%Y-%m}" and f"{on:%Y-%m}" not in before["missing"]
+    cg.run(disclosure.publish, S1, {"category": "finance", "title": "本月财务公开", "body": "…"})
+    with cg.read() as session:
+        assert disclosure.cadence(session, on.year)["pending"] is None
+
+
+def test_the_district_reads_every_schools_filings_and_each_school_only_its_own(cg):
+    for school, title in ((S1, "一小大额开支公示"), (S2, "二小评优公示"), (S2, "二小收费公示")):
+        cg.run(disclosure.publish, school, {"category": "fees", "title": title, "body": "…"}, school=school)
+    with cg.read(None) as read:
+        everything = district.filings(read, {"page": 1, "page_size": 2})
+        second = district.filings(read, {"school": S2})
+    with cg.read(S1) as read:
+        own = disclosure.notices(read, {})
+    assert everything["total"] == 3 and len(everything["items"]) == 2
+    assert {i["title"] for i in second["items"]} == {"二小评优公示", "二小收费公示"}
+    assert [i["title"] for i in own["items"]] == ["一小大额开支公示"] and own["items"][0]["filed"]
+
+
+def test_a_reply_in_the_suggestion_box_is_announced_without_naming_an_anonymous_author(cg):
+    anonymous = cg.run(disclosure.suggest, S1, {"content": "增加教工停车位", "anonymous": True}, Ctx("member", 5))
+    signed = cg.run(disclosure.suggest, S1, {"content": "食堂延长供应", "anonymous": False}, Ctx("member", 6))
+    cg.run(disclosure.reply, anonymous["id"], {"reply": "已协调"})
+    cg.run(disclosure.reply, signed["id"], {"reply": "下周起延长"})
+    assert [e["member_id"] for e in cg.events("congress.suggestion_replied")] == [None, 6]
+    with cg.read() as read:
+        officer = disclosure.suggestions(read, Ctx("congress_officer"), {"answered": True, "page_size": 1})
+        member = disclosure.suggestions(read, Ctx("member", 6), {})
+    assert officer["total"] == 2 and len(officer["items"]) == 1 and officer["unanswered"] == 0
+    assert [i["content"] for i in member["items"]] == ["食堂延长供应"]
+
+
+def test_the_district_sees_rates_for_every_school_even_one_without_a_session(cg):
+    with cg.uow(None, role="district_admin") as uow:
+        uow.session.add_all([KnownSchool(code=S1, name="一小", active=True), KnownSchool(code=S2, name="二小",
+                                                                                       active=True)])
+        uow.commit()
+    cg.session(sitting_dates=[date.today()])
+    with cg.read(None) as read:
+        rates = district.proposal_rates(read, None)
+    assert [(i["school"], i["sessions"]) for i in rates["items"]] == [(S1, 1), (S2, 0)]
+    assert rates["items"][1]["reply_rate"] is None
+
+
+def test_the_printed_record_names_the_candidates_and_who_was_elected(cg):
+    from services.congress import schemas as s
+    from shared.validation import load
+    cg.delegates(range(1, 7))
+    session = cg.convened_with(range(1, 7))
+    data = load(s.ElectionCreateSchema, {"title": "选举工会委员", "seats": 1,
+                                         "candidates": [{"member_id": 1}, {"member_id": 2}]})
+    poll = cg.open(cg.run(elections.create_election, S1, session["id"], data))
+    for m in range(1, 7):
+        cg.cast(poll, m, [1] if m < 5 else [2])
+    cg.close(poll)
+    with cg.read() as read:
+        as_docx = documents.export(read, session["id"], "docx")
+    from docx import Document
+    text = "\n".join(p.text for p in Document(io.BytesIO(base64.b64decode(as_docx["content_b64"]))).paragraphs)
+    assert "选举（无记名投票）：选举工会委员" in text and "代表1 4 票、代表2 2 票" in text and "当选：代表1" in text

@@ -6,7 +6,7 @@ import io
 
 import pytest
 
-from services.congress import polls
+from services.congress import elections
 from services.congress import schemas as s
 from shared.errors import ValidationFailed
 from shared.validation import load
@@ -19,7 +19,7 @@ TEN = list(range(301, 311))
 def election(cg, session, seats=2, candidates=(301, 302, 303), **extra):
     data = load(s.ElectionCreateSchema, {"title": "选举工会委员", "purpose": "union_committee", "seats": seats,
                                          "candidates": [{"member_id": c} for c in candidates], **extra})
-    return cg.run(polls.create_election, S1, session["id"], data)
+    return cg.run(elections.create_election, S1, session["id"], data)
 
 
 def test_an_election_needs_more_candidates_than_seats(cg):
@@ -76,7 +76,7 @@ def test_a_rating_gives_each_person_a_distribution_and_a_satisfaction_rate_expor
     session = cg.convened_with(TEN)
     data = load(s.EvaluationCreateSchema, {"title": "中层干部述职测评", "subjects": [
         {"name": "张主任", "post": "教务主任"}, {"name": "王主任", "post": "总务主任"}]})
-    poll = cg.open(cg.run(polls.create_evaluation, S1, session["id"], data))
+    poll = cg.open(cg.run(elections.create_evaluation, S1, session["id"], data))
     with pytest.raises(ValidationFailed):
         cg.cast(poll, TEN[0], {"1": "excellent"})
     grades = ["excellent"] * 4 + ["competent"] * 4 + ["basically_competent", "incompetent"]
@@ -88,7 +88,7 @@ def test_a_rating_gives_each_person_a_distribution_and_a_satisfaction_rate_expor
     assert zhang["satisfaction_rate"] == 80.0 and wang["satisfaction_rate"] == 100.0
     assert cg.events("congress.evaluation_decided")[0]["subjects"][0]["excellent_rate"] == 40.0
     with cg.read() as session_:
-        exported = polls.evaluation_export(session_, poll["id"], "xlsx")
+        exported = elections.evaluation_export(session_, poll["id"], "xlsx")
     from openpyxl import load_workbook
     sheet = load_workbook(io.BytesIO(base64.b64decode(exported["content_b64"]))).active
     rows = list(sheet.iter_rows(values_only=True))

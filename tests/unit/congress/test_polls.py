@@ -1,12 +1,12 @@
 """Sessions, quorum and secret-ballot motions as the service runs them, on SQLite."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
 
-from services.congress import polls, sessions
+from services.congress import delegates, polls, resolutions, sessions
 from services.congress.orm import Ballot, Delegate, PollVoter, Resolution
 from shared.errors import Conflict, Forbidden, ValidationFailed
 
@@ -150,10 +150,10 @@ def test_the_bulletin_lists_every_receipt_with_its_choice_after_close_only(cg):
 def test_a_delegate_who_leaves_the_union_leaves_a_vacancy_and_drops_off_the_roll(cg):
     cg.delegates(NINE)
     with cg.uow() as uow:
-        sessions.vacate_for_member(uow, NINE[0], "left", date(2026, 11, 1))
+        delegates.vacate_for_member(uow, NINE[0], "left", date(2026, 11, 1))
         uow.commit()
     with cg.read() as session:
-        listing = sessions.list_delegates(session, 8)
+        listing = delegates.list_delegates(session, {"term_no": 8})
     assert listing["active"] == 8 and listing["vacancies"] == 1
     assert [d for d in cg.all(Delegate) if d.member_id == NINE[0]][0].status == "vacant"
 
@@ -162,7 +162,7 @@ def test_the_delegate_list_warns_when_teachers_are_below_sixty_percent(cg):
     cg.delegates([1, 2, 3], category="teacher")
     cg.delegates([4, 5, 6], category="logistics")
     with cg.read() as session:
-        listing = sessions.list_delegates(session, 8)
+        listing = delegates.list_delegates(session, {"term_no": 8})
     assert listing["warning"] == "teacher_share_low" and listing["teacher_share"] == 50.0
 
 
@@ -209,9 +209,9 @@ def test_a_whole_slate_is_registered_and_checked_in_at_once(cg):
     cg.members(NINE)
     cg.members([600], status="left")
     with pytest.raises(ValidationFailed):
-        cg.run(sessions.add_delegates, S1, {"term_no": 8, "member_ids": NINE + [600]})
-    added = cg.run(sessions.add_delegates, S1, {"term_no": 8, "member_ids": NINE + NINE[:2]})
-    again = cg.run(sessions.add_delegates, S1, {"term_no": 8, "member_ids": NINE[:3]})
+        cg.run(delegates.add_delegates, S1, {"term_no": 8, "member_ids": NINE + [600]})
+    added = cg.run(delegates.add_delegates, S1, {"term_no": 8, "member_ids": NINE + NINE[:2]})
+    again = cg.run(delegates.add_delegates, S1, {"term_no": 8, "member_ids": NINE[:3]})
     assert added == {"term_no": 8, "added": 9, "already": 0} and again["added"] == 0 and again["already"] == 3
     s = cg.session()
     officer = type("Ctx", (), {"role": "congress_officer", "member_id": None})
@@ -273,3 +273,94 @@ def test_a_secret_ballot_takes_no_show_of_hands(cg):
     with pytest.raises(Conflict) as exc:
         cg.run(polls.record_hands, motion["id"], {"yes": 5, "no": 1, "abstain": 1})
     assert exc.value.code == "secret_poll_counts_ballots"
+
+
+def test_a_vote_on_the_first_day_of_a_two_day_session_counts_that_days_attendance(cg):
+    cg.delegates(NINE)
+    s = cg.session(sitting_dates=[date.today(), date.today() + timedelta(days=7)])
+    cg.run(sessions.convene, s["id"])
+    officer = type("Ctx", (), {"role": "congress_officer", "member_id": None})
+    first, second = (t["id"] for t in s["sittings"])
+    cg.run(sessions.check_in, S1, s["id"], first, {"member_ids": NINE[:6]}, officer)
+    opened = cg.open(cg.motion(s))
+    assert opened["sitting_id"] == first and opened["present"] == 6
+    with pytest.raises(Conflict) as exc:           # the second day has nobody checked in yet
+        cg.run(polls.open_poll, S1, cg.motion(s)["id"], {"sitting_id": second})
+    assert exc.value.code == "quorum_not_met"
+
+
+def test_opening_a_poll_announces_the_counts_and_nobody_on_the_roll(cg):
+    cg.delegates(NINE)
+    s = cg.convened_with(NINE[:7])
+    motion = cg.open(cg.motion(s))
+    [event] = cg.events("congress.poll_opened")
+    assert event == {"poll_id": motion["id"], "session_id": s["id"], "school": S1, "kind": "motion",
+                     "title": motion["title"], "secret": True, "sitting_id": s["sittings"][0]["id"], "eligible": 9,
+                     "present": 7, "opened_on": date.today().isoformat()}
+
+
+def test_the_resolution_number_is_kept_with_the_motions_result(cg):
+    cg.delegates(NINE)
+    s = cg.convened_with(NINE)
+    motion = cg.open(cg.motion(s))
+    for m in NINE:
+        cg.cast(motion, m, "yes")
+    cg.close(motion)
+    with cg.read() as session:
+        stored = polls.get_poll(session, motion["id"])["result"]
+        register = resolutions.search(session, {"session_id": s["id"]})
+    assert stored["resolution_id"] == register["items"][0]["id"] and register["total"] == 1
+
+
+def test_a_session_is_refused_with_every_inconsistent_field_named(cg):
+    from services.congress import schemas as s
+    from shared.validation import load
+    with pytest.raises(ValidationFailed) as exc:
+        load(s.SessionCreateSchema, {"term_no": 8, "session_no": 5, "sitting_dates": ["2026-06-01", "2026-06-01",
+                                                                                     "2026-09-02"],
+                                     "proposals_open_on": "2026-05-10", "proposals_close_on": "2026-05-01",
+                                     "quorum_rule": {"base": "votes_cast", "num": 2, "den": 3, "strict": False}})
+    assert exc.value.fields == {"sitting_dates": ["duplicate_sitting_date", "sittings_span_school_years"],
+                                "proposals_close_on": ["window_closes_before_it_opens"],
+                                "quorum_rule.base": ["quorum_counts_all_delegates"]}
+
+
+def test_a_further_sitting_is_added_within_the_school_year_and_only_once_per_day(cg):
+    s = cg.session(sitting_dates=["2026-03-31"], term_no=9, session_no=1)
+    added = cg.run(sessions.add_sitting, S1, s["id"], {"date": date(2026, 4, 7)})
+    assert [t["date"] for t in added["sittings"]] == ["2026-03-31", "2026-04-07"]
+    with pytest.raises(Conflict) as exc:
+        cg.run(sessions.add_sitting, S1, s["id"], {"date": date(2026, 4, 7)})
+    assert exc.value.fields == {"date": ["sitting_exists"]}
+    with pytest.raises(ValidationFailed) as exc:
+        cg.run(sessions.add_sitting, S1, s["id"], {"date": date(2026, 9, 7)})
+    assert exc.value.fields == {"date": ["sitting_outside_school_year"]}
+
+
+def test_sessions_are_listed_a_page_at_a_time_newest_first(cg):
+    for n in range(1, 6):
+        cg.session(session_no=n)
+    with cg.read() as session:
+        page = sessions.list_sessions(session, {"page": 2, "page_size": 2})
+    assert page["total"] == 5 and [i["session_no"] for i in page["items"]] == [3, 2]
+
+
+def test_a_session_is_amended_and_its_rules_change_only_while_it_is_prepared(cg):
+    s = cg.session()
+    amended = cg.run(sessions.update_session, s["id"], {"central_topic": "绩效工资分配",
+                                                        "pass_rule": {"base": "present", "num": 2, "den": 3,
+                                                                      "strict": False}})
+    assert amended["central_topic"] == "绩效工资分配" and amended["pass_rule"]["base"] == "present"
+    with pytest.raises(ValidationFailed) as exc:
+        cg.run(sessions.update_session, s["id"], {"proposals_open_on": date(2026, 6, 10),
+                                                  "proposals_close_on": date(2026, 6, 1)})
+    assert exc.value.fields == {"proposals_close_on": ["window_closes_before_it_opens"]}
+    cg.run(sessions.convene, s["id"])
+    with pytest.raises(Conflict) as exc:
+        cg.run(sessions.update_session, s["id"], {"min_group_size": 3, "central_topic": "x"})
+    assert exc.value.fields == {"min_group_size": ["congress_session_not_planned"]}
+    with cg.read() as session:
+        kept = sessions.get_session(session, s["id"])
+    assert kept["central_topic"] == "绩效工资分配" and kept["min_group_size"] == 5
+    extended = cg.run(sessions.update_session, s["id"], {"proposals_close_on": date(2026, 12, 31)})
+    assert extended["proposals_close_on"] == "2026-12-31"

@@ -39,8 +39,9 @@ def test_a_proposal_needs_the_minimum_of_co_signing_delegates(setup):
     with pytest.raises(ValidationFailed) as exc:
         submit(cg, session, cosigners=[202])
     assert exc.value.fields == {"cosigners": ["too_few_cosigners"]} and exc.value.params == {"min": 2}
-    with pytest.raises(ValidationFailed):
+    with pytest.raises(ValidationFailed) as exc:
         submit(cg, session, cosigners=[202, 999])
+    assert exc.value.fields == {"cosigners": ["cosigner_not_a_delegate", "too_few_cosigners"]}
     p = submit(cg, session)
     assert p["status"] == "submitted" and p["cosigners"] == [202, 203] and p["submitter_name"] == "代表201"
 
@@ -75,6 +76,16 @@ def test_a_proposal_runs_from_registration_to_implementation(setup):
     assert [h["action"] for h in full["history"]] == ["submit", "register", "assign", "answer", "track", "track",
                                                       "rate"]
     assert stats["reply_rate"] == 100.0 and stats["implementation_rate"] == 100.0
+    assert stats["awaiting_reply"] == 0 and stats["warning"] is None
+
+
+def test_a_session_with_a_proposal_still_owed_a_reply_is_warned(setup):
+    cg, session = setup
+    p = submit(cg, session)
+    cg.run(proposals.review, p["id"], {"decision": "register"})
+    with cg.read() as read:
+        stats = proposals.stats(read, session["id"])
+    assert stats["reply_rate"] == 0.0 and stats["awaiting_reply"] == 1 and stats["warning"] == "replies_outstanding"
 
 
 def test_a_declined_proposal_needs_a_reason_and_cannot_be_answered(setup):
@@ -132,3 +143,44 @@ def test_overdue_proposals_get_one_reminder_a_day(setup):
     assert event["days_overdue"] == 3 and event["department"] == "教务处"
     with cg.read() as session_:
         assert [i["id"] for i in proposals.search(session_, {"overdue": True})["items"]] == [p["id"]]
+
+
+def test_each_step_of_a_proposal_is_announced_for_the_people_it_concerns(setup):
+    cg, session = setup
+    p = submit(cg, session)
+    cg.run(proposals.review, p["id"], {"decision": "register"})
+    due = date.today() + timedelta(days=10)
+    cg.run(proposals.assign, p["id"], {"department": "总务处", "responsible": "李主任", "due_on": due})
+    cg.run(proposals.answer, p["id"], {"reply": "研究后答复"})
+    cg.run(proposals.rate, p["id"], {"satisfaction": "unsatisfied"}, Ctx("delegate", DELEGATES[0]))
+    [submitted] = cg.events("congress.proposal_submitted")
+    assert submitted["submitter_member_id"] == DELEGATES[0] and submitted["cosigners"] == [202, 203]
+    [reviewed] = cg.events("congress.proposal_reviewed")
+    assert reviewed["decision"] == "register" and reviewed["number"] == 1 and reviewed["status"] == "registered"
+    [assigned] = cg.events("congress.proposal_assigned")
+    assert assigned["department"] == "总务处" and assigned["due_on"] == due.isoformat()
+    [rated] = cg.events("congress.proposal_rated")
+    assert rated["reopened"] and rated["status"] == "reopened" and rated["satisfaction"] == "unsatisfied"
+
+
+def test_a_declined_proposal_tells_its_submitter_why(setup):
+    cg, session = setup
+    p = submit(cg, session)
+    cg.run(proposals.review, p["id"], {"decision": "decline", "reason": "属个人诉求，建议通过意见箱反映"})
+    [reviewed] = cg.events("congress.proposal_reviewed")
+    assert reviewed["status"] == "declined" and reviewed["reason"] == "属个人诉求，建议通过意见箱反映"
+    assert reviewed["number"] is None
+
+
+def test_proposals_are_listed_a_page_at_a_time_and_the_overdue_filter_counts_in_the_database(setup):
+    cg, session = setup
+    ids = [submit(cg, session)["id"] for _ in range(5)]
+    for pid in ids[:3]:
+        cg.run(proposals.review, pid, {"decision": "register"})
+        cg.run(proposals.assign, pid, {"department": "教务处", "due_on": date.today() - timedelta(days=1)})
+    with cg.read() as read:
+        overdue = proposals.search(read, {"overdue": True, "page": 1, "page_size": 2})
+        not_overdue = proposals.search(read, {"overdue": False})
+        second = proposals.search(read, {"page": 2, "page_size": 4})
+    assert overdue["total"] == 3 and len(overdue["items"]) == 2 and all(i["overdue"] for i in overdue["items"])
+    assert not_overdue["total"] == 2 and second["total"] == 5 and len(second["items"]) == 1

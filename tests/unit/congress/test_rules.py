@@ -165,9 +165,33 @@ def test_reply_and_implementation_rates_count_only_registered_proposals():
     assert rates["implemented"] == 1 and rates["implementation_rate"] == 25.0
 
 
-def test_months_without_a_disclosure_are_flagged():
-    assert rules.disclosure_gaps({"2026-01", "2026-03"}, 2026, date(2026, 4, 15)) == ["2026-02", "2026-04"]
+def test_months_that_ended_without_a_disclosure_are_flagged_and_the_current_one_is_only_due():
+    assert rules.disclosure_gaps({"2026-01", "2026-03"}, 2026, date(2026, 4, 15)) == ["2026-02"]
+    assert rules.disclosure_pending({"2026-01", "2026-03"}, 2026, date(2026, 4, 15)) == "2026-04"
+    assert rules.disclosure_pending({"2026-04"}, 2026, date(2026, 4, 15)) is None
+    assert rules.disclosure_gaps({"2025-05"}, 2025, date(2026, 4, 15)) == [f"2025-{m:02d}" for m in range(1, 13)
+                                                                          if m != 5]
     assert rules.disclosure_gaps(set(), 2027, date(2026, 4, 15)) == []
+
+
+def test_a_vote_belongs_to_the_latest_sitting_held_by_today_or_else_the_first():
+    sittings = [(11, date(2026, 3, 31)), (12, date(2026, 4, 7))]
+    assert rules.sitting_for_vote(sittings, date(2026, 3, 31)) == 11
+    assert rules.sitting_for_vote(sittings, date(2026, 4, 3)) == 11
+    assert rules.sitting_for_vote(sittings, date(2026, 4, 7)) == 12
+    assert rules.sitting_for_vote(sittings, date(2026, 3, 1)) == 11
+
+
+def test_delegates_are_elected_for_this_term_or_the_next_only():
+    assert rules.delegate_term_allowed(8, 8) and rules.delegate_term_allowed(8, 9)
+    assert not rules.delegate_term_allowed(8, 7) and not rules.delegate_term_allowed(8, 10)
+
+
+def test_each_new_delegate_fills_the_oldest_open_vacancy_of_their_constituency():
+    vacancies = [(1, 10), (2, 20), (3, 10)]
+    assert rules.fill_vacancies(vacancies, [(7, 10), (8, 10), (9, 10), (5, 30)]) == {1: 7, 3: 8}
+    assert rules.fill_vacancies(vacancies, [(6, None)]) == {}
+    assert rules.fill_vacancies([(4, None)], [(6, None)]) == {4: 6}
 
 
 def test_the_proposal_window_may_be_open_ended():
