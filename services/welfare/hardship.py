@@ -101,6 +101,8 @@ def resolve_objection(uow, file_id: int, objection_id: int, data: dict, today: d
     o = session.get(HardshipObjection, int(objection_id))
     if o is None or o.file_id != f.id:
         raise WelfareNotFound("hardship_objection_not_found")
+    if o.resolved_on is not None:    # an answer given is on the record; it is not rewritten
+        raise WelfareConflict("hardship_objection_resolved", params={"on": o.resolved_on.isoformat()})
     o.resolution, o.upheld, o.resolved_on = data["resolution"], data["upheld"], data.get("resolved_on") or today
     if data["upheld"] and f.status == "notice":
         f.status, f.rejected_reason = "rejected", f"公示异议成立：{data['resolution']}"

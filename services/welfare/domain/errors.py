@@ -49,6 +49,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "hardship_notice_not_completed": {"zh-CN": "公示期未满（{ends_on} 结束）或尚有未处理的异议，不能批准",
                                       "en": "The public notice runs until {ends_on} or has unresolved objections: approval refused"},
     "hardship_objection_not_found": {"zh-CN": "异议不存在", "en": "Objection not found"},
+    "hardship_objection_resolved": {"zh-CN": "该异议已于 {on} 处理", "en": "This objection was answered on {on}"},
     # 生日
     "birthday_already_delivered": {"zh-CN": "该会员本年度生日慰问已登记", "en": "This member's birthday was already delivered this year"},
     # 健康、互助、送温暖、助学

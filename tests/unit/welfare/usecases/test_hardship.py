@@ -53,6 +53,10 @@ def test_an_objection_blocks_approval_until_answered_and_an_upheld_one_rejects_t
         f = hardship.resolve_objection(uow, f["id"], objection["id"], {"resolution": "经核实，收入属实", "upheld": True},
                                        TODAY)
     assert f["status"] == "rejected"
+    with pytest.raises(Conflict) as exc:
+        with wf.uow(S1) as uow:
+            hardship.resolve_objection(uow, f["id"], objection["id"], {"resolution": "改判", "upheld": False}, TODAY)
+    assert exc.value.code == "hardship_objection_resolved"
 
 
 def test_an_answered_objection_that_does_not_stand_lets_the_file_through(wf):

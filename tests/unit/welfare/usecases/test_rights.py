@@ -2,7 +2,7 @@
 the privacy and audit rules of care cases; a collective case is the officers' alone."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
