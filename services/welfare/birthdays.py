@@ -10,10 +10,11 @@ from services.welfare import members, payments
 from services.welfare.domain import people
 from services.welfare.domain.errors import WelfareConflict
 from services.welfare.orm import BirthdayDelivery, DirectoryMember
+from services.welfare.paging import page, page_of
 from shared.directory import LIVE
 
 
-def month_list(session, month: int, year: int, milestone_only: bool) -> dict:
+def month_list(session, month: int, year: int, milestone_only: bool, query: dict | None = None) -> dict:
     """本月生日会员 (in-service and retired members) with whether the cake was delivered: one
     statement over the school's directory rows."""
     rows = session.execute(
@@ -27,8 +28,8 @@ def month_list(session, month: int, year: int, milestone_only: bool) -> dict:
     items = people.birthdays_of_month(people_, month, year)
     if milestone_only:
         items = [i for i in items if i["milestone"]]
-    return {"month": month, "year": year, "items": items, "total": len(items),
-            "milestones": sum(1 for i in items if i["milestone"])}
+    return page_of(items, query, month=month, year=year, milestones=sum(1 for i in items if i["milestone"]),
+                   delivered=sum(1 for i in items if i["delivered_on"] is not None))
 
 
 def deliver(uow, school: str, data: dict, context, today: date) -> dict:
@@ -62,8 +63,7 @@ def delivery_view(row: BirthdayDelivery) -> dict:
             "payment_id": row.payment_id}
 
 
-def deliveries(session, year: int) -> dict:
-    rows = session.scalars(select(BirthdayDelivery).where(BirthdayDelivery.year == year)
-                           .order_by(BirthdayDelivery.delivered_on, BirthdayDelivery.id))
-    items = [delivery_view(r) for r in rows]
-    return {"year": year, "items": items, "total": len(items)}
+def deliveries(session, year: int, query: dict | None = None) -> dict:
+    stmt = select(BirthdayDelivery).where(BirthdayDelivery.year == year).order_by(BirthdayDelivery.delivered_on,
+                                                                                  BirthdayDelivery.id)
+    return page(session, stmt, query, delivery_view, year=year)

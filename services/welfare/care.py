@@ -6,11 +6,10 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from services.welfare import members, payments
+from services.welfare import members, payments, privacy
 from services.welfare.domain import care as model
 from services.welfare.domain.errors import WelfareConflict, WelfareInvalid, WelfareNotFound
-from services.welfare.orm import CareCase, CareKind, CareRead, CareVisit
-from shared.db.base import utcnow
+from services.welfare.orm import CareCase, CareKind, CareVisit
 
 
 def _kind(session, code: str) -> tuple[bool, str | None]:
@@ -108,6 +107,10 @@ def record_visit(uow, school: str, case_id: int, data: dict, context, today: dat
 def close_case(uow, case_id: int, closed_on: date) -> dict:
     session = uow.session
     case = _case(session, case_id)
+    if case.status == "closed":
+        raise WelfareConflict("care_case_closed")
+    if closed_on < case.occurred_on:
+        raise WelfareInvalid("care_case_closed_before_event", fields={"closed_on": ["care_case_closed_before_event"]})
     case.status, case.closed_on = "closed", closed_on
     session.flush()
     result = detail(session, case)
@@ -117,11 +120,7 @@ def close_case(uow, case_id: int, closed_on: date) -> dict:
 
 def _audit(session, school: str, context, case_ids: list[int], via: str) -> None:
     """Every read of a case by an officer is recorded (个人隐私查阅留痕)."""
-    if not members.is_officer(context) or not case_ids:
-        return
-    now = utcnow()
-    session.add_all([CareRead(school=school, case_id=cid, actor=context.actor or "?", role=context.role, via=via,
-                              read_at=now) for cid in case_ids])
+    privacy.audit(session, school, context, "care_case", case_ids, via)
 
 
 def summary(case: CareCase) -> dict:
@@ -173,8 +172,4 @@ def list_cases(uow, school: str, query: dict, context) -> dict:
 
 
 def reads(session, query: dict) -> dict:
-    page, size = query["page"], query["page_size"]
-    total = session.scalar(select(func.count(CareRead.id)))
-    rows = session.scalars(select(CareRead).order_by(CareRead.id.desc()).offset((page - 1) * size).limit(size))
-    return {"items": [{"case_id": r.case_id, "actor": r.actor, "role": r.role, "via": r.via, "read_at": r.read_at}
-                      for r in rows], "total": total, "page": page, "page_size": size}
+    return privacy.reads(session, query)

@@ -8,11 +8,12 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
-from services.welfare import policies
+from services.welfare import happiness, policies
 from services.welfare.domain import payments as payment_model
-from services.welfare.orm import (BirthdayDelivery, CareCase, CareVisit, DirectoryMember, HardshipFile, HealthBooking,
-                                  HealthCampaign, MutualAidEnrolment, OutreachCampaign, OutreachRecipient, Payment,
-                                  StudentAid)
+from services.welfare.orm import (BirthdayDelivery, CareCase, CareVisit, ConditionItem, DirectoryMember, HardshipFile,
+                                  HealthBooking, HealthCampaign, MutualAidEnrolment, OutreachCampaign,
+                                  OutreachRecipient, Payment, Programme, ProgrammeParticipant, ProtectionPeriod,
+                                  RightsCase, StudentAid)
 from shared.directory import LIVE
 
 ZERO = Decimal("0.00")
@@ -79,6 +80,65 @@ def visits_owed(session) -> dict:
             "total": sum(r[1] for r in rows)}
 
 
+def womens_programme(session, year: int) -> dict:
+    """女职工工作 by school (W23, for the district's inspection of the 女职工之家): the year's
+    activities of the ledger by kind, attendances, and how many of the school's women took part."""
+    women = dict(session.execute(select(DirectoryMember.school, func.count(DirectoryMember.member_id))
+                                 .where(DirectoryMember.status.in_(LIVE), DirectoryMember.gender == "female")
+                                 .group_by(DirectoryMember.school)).all())
+    kinds = session.execute(select(Programme.school, Programme.kind, func.count(Programme.id))
+                            .where(Programme.area == "women", Programme.year == year)
+                            .group_by(Programme.school, Programme.kind)).all()
+    attended = session.execute(
+        select(Programme.school, func.count(ProgrammeParticipant.id),
+               func.count(func.distinct(ProgrammeParticipant.member_id)))
+        .join(Programme, Programme.id == ProgrammeParticipant.programme_id)
+        .where(Programme.area == "women", Programme.year == year, ProgrammeParticipant.attended.is_(True))
+        .group_by(Programme.school)).all()
+    by_school: dict = defaultdict(lambda: {"activities": 0, "by_kind": {}, "attendances": 0, "women_reached": 0})
+    for school, kind, n in kinds:
+        by_school[school]["activities"] += n
+        by_school[school]["by_kind"][kind] = n
+    for school, times, people in attended:
+        by_school[school]["attendances"], by_school[school]["women_reached"] = times, people
+    out = []
+    for school in sorted(set(by_school) | set(women)):
+        cell, n = by_school[school], women.get(school, 0)
+        reach = None if not n else str((Decimal(cell["women_reached"]) / n).quantize(Decimal("0.0001")))
+        out.append({"school": school, "women_members": n, **cell, "share_reached": reach})
+    return {"year": year, "schools": out, "activities": sum(c["activities"] for c in out)}
+
+
+def _wellbeing(session, year: int) -> dict:
+    """The year's W13/W21–W24 work in counts only (no names: the summary is read widely)."""
+    start, end = date(year, 1, 1), date(year, 12, 31)
+    protection = dict(session.execute(select(ProtectionPeriod.kind, func.count(ProtectionPeriod.id))
+                                      .where(ProtectionPeriod.starts_on.between(start, end))
+                                      .group_by(ProtectionPeriod.kind)).all())
+    rights_opened = dict(session.execute(select(RightsCase.kind, func.count(RightsCase.id))
+                                         .where(RightsCase.opened_on.between(start, end))
+                                         .group_by(RightsCase.kind)).all())
+    rights_closed = dict(session.execute(select(RightsCase.status, func.count(RightsCase.id))
+                                         .where(RightsCase.closed_on.between(start, end))
+                                         .group_by(RightsCase.status)).all())
+    conditions = dict(session.execute(select(ConditionItem.status, func.count(ConditionItem.id))
+                                      .where(ConditionItem.year == year).group_by(ConditionItem.status)).all())
+    programmes = {}
+    for area, n, attended in session.execute(
+            select(Programme.area, func.count(func.distinct(Programme.id)),
+                   func.count(ProgrammeParticipant.id).filter(ProgrammeParticipant.attended.is_(True)))
+            .outerjoin(ProgrammeParticipant, ProgrammeParticipant.programme_id == Programme.id)
+            .where(Programme.year == year).group_by(Programme.area)):
+        programmes[area] = {"activities": n, "attended": attended}
+    return {
+        "protection_periods": protection,
+        "rights_cases": {"opened": sum(rights_opened.values()), "by_kind": rights_opened, "closed": rights_closed},
+        "working_conditions": {"raised": sum(conditions.values()), "by_status": conditions},
+        "programmes": programmes,
+        "happiness_index": happiness.year_index(session, year),
+    }
+
+
 def annual_summary(session, school: str, year: int) -> dict:
     start, end = date(year, 1, 1), date(year, 12, 31)
     cases = session.scalar(select(func.count(CareCase.id)).where(CareCase.occurred_on.between(start, end)))
@@ -101,4 +161,5 @@ def annual_summary(session, school: str, year: int) -> dict:
             select(func.count(OutreachRecipient.id)).join(OutreachCampaign, OutreachCampaign.id == OutreachRecipient.campaign_id)
             .where(OutreachCampaign.year == year, OutreachRecipient.delivered_on.is_not(None))),
         "student_aid": session.scalar(select(func.count(StudentAid.id)).where(StudentAid.year == year)),
+        **_wellbeing(session, year),
     }

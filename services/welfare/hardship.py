@@ -26,10 +26,15 @@ def household_of(f: HardshipFile) -> set[int]:
 def apply(uow, school: str, data: dict, context, today: date) -> dict:
     members.require_self_or_officer(context, data["member_id"])
     session = uow.session
+    # the household's directory rows locked in id order: two applications naming one person wait
+    # for each other, so the one-file-per-household check cannot pass twice
+    members.lock(session, [data["member_id"], *data["household"]])
     person = members.member(session, data["member_id"])
     for i, other in enumerate(data["household"]):
         members.member(session, other, field=f"household.{i}")
     household = {person.member_id, *data["household"]}
+    if data.get("applied_on"):
+        model.check_step_date(data["applied_on"], None, today, "applied_on")
     open_files = session.scalars(select(HardshipFile).where(HardshipFile.status.in_(model.OPEN)))
     if model.household_conflict(household, [household_of(f) for f in open_files]):
         raise WelfareConflict("hardship_household_has_file", fields={"member_id": ["hardship_household_has_file"]})
@@ -55,12 +60,16 @@ def step(uow, file_id: int, name: str, data: dict, context, today: date) -> dict
     target = model.next_status(f.status, name)
     on = data.get("on") or today
     if name == "home_visit":
+        model.check_step_date(on, f.applied_on, today)
         f.visited_on, f.visit_notes = on, data.get("notes")
     elif name == "verify":
+        model.check_step_date(on, f.visited_on, today)
         f.verified_on, f.verify_notes = on, data.get("notes")
     elif name == "start_notice":
         days = data.get("days") or policies.settings(session)["hardship_notice_days"]
-        f.notice_starts_on, f.notice_days = data.get("starts_on") or today, int(days)
+        starts = data.get("starts_on") or today
+        model.check_step_date(starts, f.verified_on, today, "starts_on", future_allowed=True)
+        f.notice_starts_on, f.notice_days = starts, int(days)
     elif name == "approve":
         model.check_notice_completed(f.notice_starts_on, f.notice_days, _unresolved(session, f.id), today)
         f.approved_on, f.approved_by, f.last_checked_on = today, context.actor, today
@@ -92,6 +101,8 @@ def resolve_objection(uow, file_id: int, objection_id: int, data: dict, today: d
     o = session.get(HardshipObjection, int(objection_id))
     if o is None or o.file_id != f.id:
         raise WelfareNotFound("hardship_objection_not_found")
+    if o.resolved_on is not None:    # an answer given is on the record; it is not rewritten
+        raise WelfareConflict("hardship_objection_resolved", params={"on": o.resolved_on.isoformat()})
     o.resolution, o.upheld, o.resolved_on = data["resolution"], data["upheld"], data.get("resolved_on") or today
     if data["upheld"] and f.status == "notice":
         f.status, f.rejected_reason = "rejected", f"公示异议成立：{data['resolution']}"
@@ -133,8 +144,9 @@ def close(uow, file_id: int, data: dict, today: date) -> dict:
 
 
 def close_for_member(session, member_id: int, reason: str, today: date) -> None:
-    """Membership said the member retired, left or moved: their approved file closes."""
-    for f in session.scalars(select(HardshipFile).where(HardshipFile.status == "approved",
+    """Membership said the member retired, left or moved: their file closes, approved or still
+    on its way (an application of someone who has gone is not carried on)."""
+    for f in session.scalars(select(HardshipFile).where(HardshipFile.status.in_(model.OPEN),
                                                         HardshipFile.member_id == member_id)):
         f.status, f.closed_on, f.close_reason = "closed", today, reason
 

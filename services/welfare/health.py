@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 
 from services.welfare import members
 from services.welfare.domain.errors import WelfareConflict, WelfareInvalid, WelfareNotFound
+from services.welfare.paging import page
 from services.welfare.orm import HealthBooking, HealthCampaign
 
 # who a campaign of each kind is for: (statuses, gender or None)
@@ -57,6 +58,8 @@ def record_result(uow, campaign_id: int, booking_id: int, data: dict) -> dict:
     b = session.get(HealthBooking, int(booking_id))
     if b is None or b.campaign_id != int(campaign_id):
         raise WelfareNotFound("health_booking_not_found")
+    if data["follow_up"] and not data["attended"]:
+        raise WelfareInvalid("health_follow_up_needs_attendance", fields={"follow_up": ["health_follow_up_needs_attendance"]})
     b.attended, b.follow_up, b.follow_up_note = data["attended"], data["follow_up"], data.get("follow_up_note")
     session.flush()
     result = booking_view(b)
@@ -78,15 +81,19 @@ def view(session, c: HealthCampaign) -> dict:
             "booked": booked, "attended": attended, "follow_up": follow}
 
 
-def campaigns(session) -> dict:
-    items = [view(session, c) for c in session.scalars(select(HealthCampaign).order_by(HealthCampaign.id.desc()))]
-    return {"items": items, "total": len(items)}
+def campaigns(session, query: dict | None = None) -> dict:
+    query = query or {}
+    stmt = select(HealthCampaign).order_by(HealthCampaign.id.desc())
+    for name in ("year", "kind"):
+        if query.get(name) is not None:
+            stmt = stmt.where(getattr(HealthCampaign, name) == query[name])
+    return page(session, stmt, query, lambda c: view(session, c))
 
 
-def bookings(session, campaign_id: int, follow_up_only: bool = False) -> dict:
+def bookings(session, campaign_id: int, follow_up_only: bool = False, query: dict | None = None) -> dict:
     c = _campaign(session, campaign_id)
-    stmt = select(HealthBooking).where(HealthBooking.campaign_id == c.id).order_by(HealthBooking.member_name)
+    stmt = select(HealthBooking).where(HealthBooking.campaign_id == c.id).order_by(HealthBooking.member_name,
+                                                                                  HealthBooking.id)
     if follow_up_only:
         stmt = stmt.where(HealthBooking.follow_up.is_(True))
-    items = [booking_view(b) for b in session.scalars(stmt)]
-    return {"campaign": view(session, c), "items": items, "total": len(items)}
+    return page(session, stmt, query, booking_view, campaign=view(session, c))

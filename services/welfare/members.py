@@ -30,6 +30,15 @@ def member(session, member_id: int, *, field: str | None = "member_id", live: bo
     return row
 
 
+def lock(session, member_ids) -> None:
+    """Lock the directory rows of ``member_ids`` in id order (serialises checks that span them)."""
+    from sqlalchemy import select
+    ids = sorted({int(i) for i in member_ids})
+    if ids:
+        session.scalars(select(DirectoryMember.member_id).where(DirectoryMember.member_id.in_(ids))
+                        .order_by(DirectoryMember.member_id).with_for_update()).all()
+
+
 def require_self_or_officer(context, member_id: int, officers=OFFICERS) -> None:
     """Officers (welfare officer, union chair) act for anyone; a member only for themself."""
     if context.role in officers:

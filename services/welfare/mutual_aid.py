@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from services.welfare import members, payments
 from services.welfare.domain.errors import WelfareConflict, WelfareInvalid, WelfareNotFound
-from services.welfare.orm import MutualAidClaim, MutualAidEnrolment
+from services.welfare.orm import MutualAidClaim, MutualAidEnrolment, Payment
+from services.welfare.paging import page
 
 CLAIM_STATUSES = ("submitted", "approved", "rejected")
 
@@ -39,6 +40,9 @@ def claim(uow, school: str, data: dict, context, today: date) -> dict:
     e = _enrolment(session, person.member_id, data["year"])
     if e is None:
         raise WelfareInvalid("mutual_aid_not_enrolled", fields={"year": ["mutual_aid_not_enrolled"]})
+    if data["reason"] != e.plan:
+        raise WelfareInvalid("mutual_aid_not_covered", fields={"reason": ["mutual_aid_not_covered"]},
+                             params={"plan": e.plan})
     c = MutualAidClaim(school=school, enrolment_id=e.id, member_id=person.member_id, member_name=person.name,
                        reason=data["reason"], amount=data["amount"], documents=data["documents"], status="submitted",
                        submitted_on=today)
@@ -79,7 +83,6 @@ def enrolment_view(e) -> dict:
 def claim_view(c, session=None) -> dict:
     payout = None
     if session is not None and c.payment_id:
-        from services.welfare.orm import Payment
         p = session.get(Payment, c.payment_id)
         payout = payments.view(p) if p else None
     return {"id": c.id, "member_id": c.member_id, "member_name": c.member_name, "reason": c.reason, "amount": c.amount,
@@ -87,10 +90,21 @@ def claim_view(c, session=None) -> dict:
             "payout": payout, "submitted_on": c.submitted_on}
 
 
-def listing(session, year: int) -> dict:
-    enrolments = [enrolment_view(e) for e in session.scalars(select(MutualAidEnrolment).where(
-        MutualAidEnrolment.year == year).order_by(MutualAidEnrolment.member_name))]
-    ids = [e["id"] for e in enrolments]
-    claims = [claim_view(c, session) for c in session.scalars(select(MutualAidClaim).where(
-        MutualAidClaim.enrolment_id.in_(ids)).order_by(MutualAidClaim.id))] if ids else []
-    return {"year": year, "enrolments": enrolments, "claims": claims}
+def listing(session, year: int, query: dict | None = None) -> dict:
+    """A page of the year's enrolments (参保名单), each with its claims and their payouts."""
+    stmt = select(MutualAidEnrolment).where(MutualAidEnrolment.year == year)
+    if (query or {}).get("member_id") is not None:
+        stmt = stmt.where(MutualAidEnrolment.member_id == query["member_id"])
+    result = page(session, stmt.order_by(MutualAidEnrolment.member_name, MutualAidEnrolment.id), query,
+                  enrolment_view, year=year)
+    ids = [e["id"] for e in result["items"]]
+    claims: dict[int, list] = {}
+    for c in (session.scalars(select(MutualAidClaim).where(MutualAidClaim.enrolment_id.in_(ids))
+                              .order_by(MutualAidClaim.id)) if ids else []):
+        claims.setdefault(c.enrolment_id, []).append(claim_view(c, session))
+    for e in result["items"]:
+        e["claims"] = claims.get(e["id"], [])
+    result["claims_submitted"] = session.scalar(
+        select(func.count(MutualAidClaim.id)).join(MutualAidEnrolment, MutualAidEnrolment.id == MutualAidClaim.enrolment_id)
+        .where(MutualAidEnrolment.year == year, MutualAidClaim.status == "submitted"))
+    return result

@@ -114,9 +114,11 @@ class CareVisit(TenantMixin, Base):
 
 
 class CareRead(TenantMixin, Base):
-    """慰问记录查阅审计: every read of a case by an officer."""
+    """查阅留痕: every read by an officer of a confidential record (``record``: care_case,
+    protection (四期), rights_case (维权个案)); ``case_id`` is that record's id."""
     __tablename__ = "case_reads"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    record: Mapped[str] = mapped_column(String(16), nullable=False, default="care_case", server_default="care_case")
     case_id: Mapped[int] = mapped_column(Integer, nullable=False, index=True)
     actor: Mapped[str] = mapped_column(String(64), nullable=False)
     role: Mapped[str] = mapped_column(String(32), nullable=False)
@@ -335,3 +337,143 @@ class StudentAid(TenantMixin, Base):
     hardship_file_id: Mapped[int] = mapped_column(Integer, nullable=False)
     payment_id: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
+
+
+# --- 女职工“四期”特殊保护 (W13) ------------------------------------------------------------------
+
+class ProtectionPeriod(TenantMixin, Base):
+    """女职工“四期”保护: a period of special protection of one woman member (经期, 孕期, 产期,
+    哺乳期) with the measures the school grants; seen by welfare officers, the chair and herself."""
+    __tablename__ = "protection_periods"
+    __table_args__ = (Index("ix_protection_periods_school_member", "school", "member_id"),
+                      Index("ix_protection_periods_school_status", "school", "status"))
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    member_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    member_name: Mapped[str] = mapped_column(String(60), nullable=False)
+    kind: Mapped[str] = mapped_column(String(16), nullable=False)
+    starts_on: Mapped[date] = mapped_column(Date, nullable=False)
+    expected_end_on: Mapped[date | None] = mapped_column(Date)
+    ended_on: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16), nullable=False, default="active")
+    measures: Mapped[list] = mapped_column(JSON, nullable=False)
+    notes: Mapped[str | None] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(String(16), nullable=False)
+    reported_by: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
+
+
+# --- 维权个案 (W22) ------------------------------------------------------------------------------
+
+class RightsCase(TenantMixin, Base):
+    """维权个案: post setting, hiring, reassignment, not re-hired, early retirement, a dispute or a
+    rights proposal to the administration; one member's, or collective (no member)."""
+    __tablename__ = "rights_cases"
+    __table_args__ = (Index("ix_rights_cases_school_status", "school", "status"),
+                      Index("ix_rights_cases_school_member", "school", "member_id"))
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    member_id: Mapped[int | None] = mapped_column(Integer)
+    member_name: Mapped[str | None] = mapped_column(String(60))
+    kind: Mapped[str] = mapped_column(String(24), nullable=False)
+    title: Mapped[str] = mapped_column(String(200), nullable=False)
+    description: Mapped[str | None] = mapped_column(Text)
+    opened_on: Mapped[date] = mapped_column(Date, nullable=False)
+    status: Mapped[str] = mapped_column(String(16), nullable=False, default="open")
+    outcome: Mapped[str | None] = mapped_column(Text)
+    closed_on: Mapped[date | None] = mapped_column(Date)
+    notes_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    source: Mapped[str] = mapped_column(String(16), nullable=False)
+    reported_by: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
+
+
+class RightsNote(TenantMixin, Base):
+    """个案记录: counselling, mediation, a proposal put to the administration, a follow-up."""
+    __tablename__ = "rights_notes"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("rights_cases.id"), nullable=False, index=True)
+    written_on: Mapped[date] = mapped_column(Date, nullable=False)
+    kind: Mapped[str] = mapped_column(String(16), nullable=False)
+    text: Mapped[str] = mapped_column(Text, nullable=False)
+    author: Mapped[str | None] = mapped_column(String(64))
+
+
+# --- 工作条件 (W21) -----------------------------------------------------------------------------
+
+class ConditionItem(TenantMixin, Base):
+    """改善工作条件: lunch subsidy (午餐补贴), the noon rest (午休), office conditions (办公条件)…"""
+    __tablename__ = "condition_items"
+    __table_args__ = (Index("ix_condition_items_school_year", "school", "year"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, nullable=False)
+    category: Mapped[str] = mapped_column(String(16), nullable=False)
+    title: Mapped[str] = mapped_column(String(200), nullable=False)
+    description: Mapped[str | None] = mapped_column(Text)
+    raised_from: Mapped[str | None] = mapped_column(String(100))
+    raised_on: Mapped[date] = mapped_column(Date, nullable=False)
+    status: Mapped[str] = mapped_column(String(16), nullable=False, default="open")
+    beneficiaries: Mapped[int | None] = mapped_column(Integer)
+    resolution: Mapped[str | None] = mapped_column(Text)
+    resolved_on: Mapped[date | None] = mapped_column(Date)
+    log: Mapped[list] = mapped_column(JSON, nullable=False)
+
+
+# --- 关爱项目: 暑期疗养 (W21), 女职工工作 (W23), 健康促进 (W24) ------------------------------------
+
+class Programme(TenantMixin, Base):
+    """A programme with dates, a place and places (名额): a summer sanatorium stay, a women's
+    activity of the ledger (女职工活动台帐), a health-promotion activity."""
+    __tablename__ = "programmes"
+    __table_args__ = (Index("ix_programmes_school_area_year", "school", "area", "year"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    area: Mapped[str] = mapped_column(String(24), nullable=False)
+    kind: Mapped[str] = mapped_column(String(24), nullable=False)
+    year: Mapped[int] = mapped_column(Integer, nullable=False)
+    title: Mapped[str] = mapped_column(String(200), nullable=False)
+    starts_on: Mapped[date] = mapped_column(Date, nullable=False)
+    ends_on: Mapped[date | None] = mapped_column(Date)
+    place: Mapped[str | None] = mapped_column(String(200))
+    places: Mapped[int | None] = mapped_column(Integer)
+    audience: Mapped[str] = mapped_column(String(16), nullable=False)
+    cost_per_person: Mapped[Decimal | None] = mapped_column(MONEY)
+    form: Mapped[str] = mapped_column(String(16), nullable=False, default="service")
+    notes: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
+
+
+class ProgrammeParticipant(TenantMixin, Base):
+    __tablename__ = "programme_participants"
+    __table_args__ = (UniqueConstraint("programme_id", "member_id", name="uq_programme_participants_member"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id"), nullable=False, index=True)
+    member_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    member_name: Mapped[str] = mapped_column(String(60), nullable=False)
+    enrolled_on: Mapped[date] = mapped_column(Date, nullable=False)
+    attended: Mapped[bool | None] = mapped_column(Boolean)
+    payment_id: Mapped[int | None] = mapped_column(Integer)
+
+
+# --- 职业幸福指数 (W24) --------------------------------------------------------------------------
+
+class HappinessSurvey(TenantMixin, Base):
+    """职业幸福指数调查: anonymous scores; who answered and what was answered are kept apart."""
+    __tablename__ = "happiness_surveys"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, nullable=False)
+    title: Mapped[str] = mapped_column(String(200), nullable=False)
+    opens_on: Mapped[date] = mapped_column(Date, nullable=False)
+    closes_on: Mapped[date] = mapped_column(Date, nullable=False)
+
+
+class HappinessResponder(TenantMixin, Base):
+    """已填答: who has answered, and nothing else (the primary key is the one-answer rule)."""
+    __tablename__ = "happiness_responders"
+    survey_id: Mapped[int] = mapped_column(ForeignKey("happiness_surveys.id"), primary_key=True)
+    member_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+
+
+class HappinessScore(TenantMixin, Base):
+    """An answer under a random token: no member, no time, no sequence."""
+    __tablename__ = "happiness_scores"
+    survey_id: Mapped[int] = mapped_column(ForeignKey("happiness_surveys.id"), primary_key=True)
+    token: Mapped[str] = mapped_column(String(24), primary_key=True)
+    score: Mapped[int] = mapped_column(Integer, nullable=False)

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from services.welfare import members, payments
 from services.welfare.domain.errors import WelfareConflict, WelfareNotFound
 from services.welfare.orm import CareCase, DirectoryMember, HardshipFile, OutreachCampaign, OutreachRecipient
+from services.welfare.paging import page
 from shared.directory import LIVE
 
 SICK_KINDS = ("hospitalisation", "sick_leave")
@@ -69,7 +70,7 @@ def add_recipients(uow, school: str, campaign_id: int, data: dict) -> dict:
             session.add(OutreachRecipient(school=school, campaign_id=c.id, member_id=member_id,
                                           member_name=names[member_id], reason=reason))
     session.flush()
-    result = recipients(session, c.id)
+    result = recipients(session, c.id, {"page": 1, "page_size": 500})
     uow.commit()
     return result
 
@@ -82,7 +83,8 @@ def deliver(uow, school: str, campaign_id: int, data: dict, context, today: date
     if r is None:
         raise WelfareNotFound("campaign_recipient_not_found")
     if r.delivered_on is not None:
-        raise WelfareConflict("campaign_recipient_exists", params={"member_id": r.member_id})
+        raise WelfareConflict("campaign_gift_already_delivered", fields={"member_id": ["campaign_gift_already_delivered"]},
+                              params={"on": r.delivered_on.isoformat()})
     on = data.get("delivered_on") or today
     if c.amount is not None:
         p = payments.request(uow, school, member_id=r.member_id, kind=c.payment_kind, form=c.form, amount=c.amount,
@@ -101,12 +103,16 @@ def recipient_view(r) -> dict:
             "payment_id": r.payment_id}
 
 
-def recipients(session, campaign_id: int) -> dict:
+def recipients(session, campaign_id: int, query: dict | None = None) -> dict:
     c = _campaign(session, campaign_id)
-    items = [recipient_view(r) for r in session.scalars(select(OutreachRecipient).where(
-        OutreachRecipient.campaign_id == c.id).order_by(OutreachRecipient.member_name, OutreachRecipient.member_id))]
-    return {"campaign": view(session, c), "items": items, "total": len(items),
-            "delivered": sum(1 for i in items if i["delivered_on"])}
+    delivered = session.scalar(select(func.count(OutreachRecipient.id)).where(
+        OutreachRecipient.campaign_id == c.id, OutreachRecipient.delivered_on.is_not(None)))
+    stmt = select(OutreachRecipient).where(OutreachRecipient.campaign_id == c.id)
+    if (query or {}).get("delivered") is not None:
+        stmt = stmt.where(OutreachRecipient.delivered_on.is_not(None) if query["delivered"]
+                          else OutreachRecipient.delivered_on.is_(None))
+    stmt = stmt.order_by(OutreachRecipient.member_name, OutreachRecipient.member_id)
+    return page(session, stmt, query, recipient_view, campaign=view(session, c), delivered=delivered)
 
 
 def view(session, c) -> dict:
@@ -114,6 +120,10 @@ def view(session, c) -> dict:
             "form": c.form, "payment_kind": c.payment_kind}
 
 
-def campaigns(session) -> dict:
-    items = [view(session, c) for c in session.scalars(select(OutreachCampaign).order_by(OutreachCampaign.id.desc()))]
-    return {"items": items, "total": len(items)}
+def campaigns(session, query: dict | None = None) -> dict:
+    query = query or {}
+    stmt = select(OutreachCampaign).order_by(OutreachCampaign.id.desc())
+    for name in ("year", "festival"):
+        if query.get(name) is not None:
+            stmt = stmt.where(getattr(OutreachCampaign, name) == query[name])
+    return page(session, stmt, query, lambda c: view(session, c))

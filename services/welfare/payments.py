@@ -64,6 +64,12 @@ class _Requests:
         case_ids = {int(i["case_id"]) for i in items if i.get("case_id") is not None}
         self.cases = dict(session.execute(select(CareCase.id, CareCase.member_id)
                                           .where(CareCase.id.in_(case_ids))).all()) if case_ids else {}
+        # what each life event (care case) already has, of each kind: the per-event cap is the event's
+        self.event_spent: dict[tuple, Decimal] = {
+            (case_id, kind): Decimal(amount).quantize(Decimal("0.01")) for case_id, kind, amount in session.execute(
+                select(Payment.case_id, Payment.kind, func.sum(Payment.amount))
+                .where(Payment.case_id.in_(case_ids), Payment.status.in_(model.COUNTED))
+                .group_by(Payment.case_id, Payment.kind))} if case_ids else {}
         self.files = list(session.scalars(select(HardshipFile).where(HardshipFile.status == "approved"))) \
             if any(i["kind"] == "hardship" for i in items) else []
 
@@ -89,8 +95,12 @@ class _Requests:
             hardship_file_id = found.id
         key = (person.member_id, kind)
         used = self.spent.get(key, rules.Spent())
-        rules.check_payment(self.policy, kind, form, amount, used)
+        event_key = (int(case_id), kind) if case_id is not None else None
+        event_used = self.event_spent.get(event_key, Decimal("0.00"))
+        rules.check_payment(self.policy, kind, form, amount, used, event_used)
         self.spent[key] = rules.Spent(used.amount + amount, used.times + 1)
+        if event_key is not None:
+            self.event_spent[event_key] = event_used + amount
         payment = Payment(school=self.school, member_id=person.member_id, member_name=person.name, kind=kind,
                           form=form, amount=amount, year=self.today.year, purpose=purpose,
                           budget_category=rules.budget_category(kind), status="pending", case_id=case_id,
@@ -133,10 +143,11 @@ def apply_answer(uow, payload: dict) -> str:
     payment_id = model.payment_id_of(payload["request_id"])
     answer = model.Answer(payload["status"], payload.get("reason"), payload.get("reason_code"))
     values = {"status": answer.status, "answered_at": utcnow()}
-    if answer.status == "rejected":
-        values.update(reason=answer.reason, reason_code=answer.reason_code)
+    if answer.status == "rejected":   # kept within the columns: an overlong reason must not stop the queue
+        values.update(reason=(answer.reason or None) and answer.reason[:300],
+                      reason_code=(answer.reason_code or None) and answer.reason_code[:64])
     if payload.get("decided_by"):
-        values["decided_by"] = payload["decided_by"]
+        values["decided_by"] = str(payload["decided_by"])[:64]
     if payload.get("entry_id"):
         values["entry_id"] = payload["entry_id"]
     if payment_id is not None:

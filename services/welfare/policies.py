@@ -16,9 +16,11 @@ def _rule(row) -> model.Rule:
 
 
 def district(session) -> model.Policy:
-    rows = [_rule(r) for r in session.scalars(select(DistrictPolicyRule))]
     settings = session.get(DistrictPolicy, 1)
-    return model.district_policy(rows, None if settings is None else frozenset(settings.forbidden_forms))
+    if settings is None:     # the district has never set its table: the defaults
+        return model.district_policy(None, None)
+    rows = [_rule(r) for r in session.scalars(select(DistrictPolicyRule))]
+    return model.district_policy(rows, frozenset(settings.forbidden_forms))
 
 
 def settings(session) -> dict:

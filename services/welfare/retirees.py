@@ -9,9 +9,10 @@ from sqlalchemy import func, select
 from services.welfare import members, policies
 from services.welfare.domain import people
 from services.welfare.orm import DirectoryMember, RetireeCareRecord
+from services.welfare.paging import page, page_of
 
 
-def upcoming(session, within_years: int, today: date, ages: dict | None = None) -> dict:
+def upcoming(session, within_years: int, today: date, ages: dict | None = None, query: dict | None = None) -> dict:
     ages = ages or policies.settings(session)["retirement_age"]
     rows = session.scalars(select(DirectoryMember).where(DirectoryMember.status == "active"))
     soon = [m for m in rows if people.retiring_within(m.birth_date, m.gender, today, within_years, ages)]
@@ -23,8 +24,8 @@ def upcoming(session, within_years: int, today: date, ages: dict | None = None) 
                      "last_home_visit": visits.get(m.member_id),
                      "visited_this_year": bool(visits.get(m.member_id) and visits[m.member_id].year == today.year)}
                     for m in soon), key=lambda i: (i["retires_on"], i["member_id"]))
-    return {"within_years": within_years, "items": items, "total": len(items),
-            "not_visited_this_year": sum(1 for i in items if not i["visited_this_year"])}
+    return page_of(items, query, within_years=within_years,
+                   not_visited_this_year=sum(1 for i in items if not i["visited_this_year"]))
 
 
 def record(uow, school: str, data: dict, today: date) -> dict:
@@ -45,8 +46,8 @@ def view(r) -> dict:
 
 
 def records(session, query: dict) -> dict:
-    page, size = query["page"], query["page_size"]
-    total = session.scalar(select(func.count(RetireeCareRecord.id)))
-    rows = session.scalars(select(RetireeCareRecord).order_by(RetireeCareRecord.happened_on.desc(), RetireeCareRecord.id)
-                           .offset((page - 1) * size).limit(size))
-    return {"items": [view(r) for r in rows], "total": total, "page": page, "page_size": size}
+    stmt = select(RetireeCareRecord)
+    for name in ("member_id", "kind"):
+        if query.get(name) is not None:
+            stmt = stmt.where(getattr(RetireeCareRecord, name) == query[name])
+    return page(session, stmt.order_by(RetireeCareRecord.happened_on.desc(), RetireeCareRecord.id), query, view)

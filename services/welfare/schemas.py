@@ -2,15 +2,24 @@
 unknown fields, and money is ``shared.validation.Money`` (a string, two places, never a float)."""
 from __future__ import annotations
 
+from decimal import Decimal
+
 from marshmallow import RAISE, Schema, fields, validate
 
 from services.welfare.domain import hardship as hardship_model
 from services.welfare.domain import policy as policy_model
-from shared.validation import Money
+from shared.validation import Money as _Money
 
 KINDS = sorted(policy_model.KINDS)
 FORMS = sorted(policy_model.FORMS)
 NAME = validate.Length(min=1, max=60)
+MAX_AMOUNT = Decimal("9999999999.99")     # what the NUMERIC(12, 2) columns hold
+
+
+def Money(**kwargs):  # noqa: N802 (a field, read as a class)
+    """``shared.validation.Money`` within what the database stores (a larger amount is a field
+    error, never a database failure)."""
+    return _Money(validate=validate.Range(max=MAX_AMOUNT), **kwargs)
 
 
 class Strict(Schema):
@@ -21,6 +30,12 @@ class Strict(Schema):
 class PageQuery(Strict):
     page = fields.Integer(load_default=1, validate=validate.Range(min=1))
     page_size = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
+
+
+class CaseReadQuery(PageQuery):
+    record = fields.String(validate=validate.OneOf(("care_case", "protection", "rights_case")),
+                           metadata={"description": "care_case 慰问, protection 四期, rights_case 维权个案"})
+    actor = fields.String(validate=validate.Length(max=64))
 
 
 # --- 政策 ---------------------------------------------------------------------------------------
@@ -56,10 +71,17 @@ class RetirementAgeSchema(Strict):
     female = fields.Integer(validate=validate.Range(min=45, max=70))
 
 
+class ProtectionDaysSchema(Strict):
+    maternity = fields.Integer(validate=validate.Range(min=1, max=365), metadata={"description": "产假 days"})
+    breastfeeding = fields.Integer(validate=validate.Range(min=1, max=730), metadata={"description": "哺乳期 days"})
+
+
 class DistrictSettingsSchema(Strict):
     retirement_age = fields.Nested(RetirementAgeSchema)
     student_aid_tiers = fields.Nested(TiersSchema)
     hardship_notice_days = fields.Integer(validate=validate.Range(min=1, max=60))
+    protection_days = fields.Nested(ProtectionDaysSchema)
+    happiness_min_responses = fields.Integer(validate=validate.Range(min=1, max=100))
 
 
 class DistrictPolicySetSchema(PolicySetSchema):
@@ -137,6 +159,14 @@ class YearQuery(Strict):
     year = fields.Integer(validate=validate.Range(min=2000, max=2200))
 
 
+class YearPageQuery(PageQuery):
+    year = fields.Integer(validate=validate.Range(min=2000, max=2200))
+
+
+class MutualAidQuery(YearPageQuery):
+    member_id = fields.Integer(metadata={"description": "a member sees only their own"})
+
+
 # --- 困难职工档案 --------------------------------------------------------------------------------
 
 class HardshipApplySchema(Strict):
@@ -197,7 +227,7 @@ class HardshipQuery(PageQuery):
 
 # --- 生日 ---------------------------------------------------------------------------------------
 
-class BirthdayQuery(Strict):
+class BirthdayQuery(PageQuery):
     month = fields.Integer(required=True, validate=validate.Range(min=1, max=12))
     year = fields.Integer(validate=validate.Range(min=2000, max=2200))
     milestone = fields.Boolean(load_default=False)
@@ -227,7 +257,11 @@ class HealthBookingSchema(Strict):
     slot_on = fields.Date(allow_none=True)
 
 
-class BookingQuery(Strict):
+class HealthCampaignQuery(YearPageQuery):
+    kind = fields.String(validate=validate.OneOf(("annual", "retiree", "women")))
+
+
+class BookingQuery(PageQuery):
     follow_up = fields.Boolean(load_default=False, metadata={"description": "only bookings flagged for follow-up"})
 
 
@@ -283,6 +317,16 @@ class RecipientsSchema(Strict):
     member_ids = fields.List(fields.Integer(strict=True), load_default=list)
 
 
+class CampaignQuery(YearPageQuery):
+    festival = fields.String(validate=validate.OneOf(
+        ("spring_festival", "mid_autumn", "womens_day", "teachers_day", "childrens_day", "double_ninth", "toiletries",
+         "other")))
+
+
+class RecipientQuery(PageQuery):
+    delivered = fields.Boolean(metadata={"description": "true: delivered; false: still to deliver"})
+
+
 class DeliverSchema(Strict):
     member_id = fields.Integer(required=True, strict=True)
     delivered_on = fields.Date()
@@ -290,14 +334,21 @@ class DeliverSchema(Strict):
 
 # --- 退休 / 助学 ---------------------------------------------------------------------------------
 
-class RetireeQuery(Strict):
+class RetireeQuery(PageQuery):
     within_years = fields.Integer(load_default=3, validate=validate.Range(min=1, max=10))
+
+
+RETIREE_CARE_KINDS = ("pre_retirement_visit", "symposium", "festival_invitation", "outing", "farewell", "visit", "other")
+
+
+class RetireeCareQuery(PageQuery):
+    member_id = fields.Integer()
+    kind = fields.String(validate=validate.OneOf(RETIREE_CARE_KINDS))
 
 
 class RetireeCareSchema(Strict):
     member_id = fields.Integer(required=True, strict=True)
-    kind = fields.String(required=True, validate=validate.OneOf(("pre_retirement_visit", "symposium", "festival_invitation",
-                                                                 "outing", "farewell", "visit", "other")))
+    kind = fields.String(required=True, validate=validate.OneOf(RETIREE_CARE_KINDS))
     happened_on = fields.Date()
     leaders = fields.List(fields.String(validate=NAME), load_default=list)
     notes = fields.String(validate=validate.Length(max=2000), allow_none=True)

@@ -10,6 +10,7 @@ from services.welfare import (birthdays, care, district, hardship, health, membe
 from services.welfare.metrics import WelfareGauges
 from services.welfare import schemas as s
 from services.welfare.orm import Base, DirectoryGroup, DirectoryMember
+from services.welfare.wellbeing_service import WellbeingEntrypoints
 from shared.directory import MemberDirectoryMixin
 from shared.errors import Forbidden
 from shared.inbox import consumes
@@ -22,7 +23,7 @@ def _today(value=None):
     return value or date.today()
 
 
-class WelfareService(MemberDirectoryMixin, OpsEndpoints):
+class WelfareService(WellbeingEntrypoints, MemberDirectoryMixin, OpsEndpoints):
     name = "welfare"
     directory = (DirectoryMember, DirectoryGroup)
 
@@ -132,7 +133,7 @@ class WelfareService(MemberDirectoryMixin, OpsEndpoints):
 
     @rpc
     def case_reads(self, school, query=None):
-        query = load(s.PageQuery, query or {})
+        query = load(s.CaseReadQuery, query or {})
         with self.db.read(school) as session:
             return care.reads(session, query)
 
@@ -250,7 +251,7 @@ class WelfareService(MemberDirectoryMixin, OpsEndpoints):
         query = load(s.BirthdayQuery, query)
         with self.db.read(school) as session:
             return birthdays.month_list(session, query["month"], query.get("year") or date.today().year,
-                                        query["milestone"])
+                                        query["milestone"], query)
 
     @rpc
     def deliver_birthday(self, school, data):
@@ -260,9 +261,9 @@ class WelfareService(MemberDirectoryMixin, OpsEndpoints):
 
     @rpc
     def birthday_deliveries(self, school, query=None):
-        query = load(s.YearQuery, query or {})
+        query = load(s.YearPageQuery, query or {})
         with self.db.read(school) as session:
-            return birthdays.deliveries(session, query.get("year") or date.today().year)
+            return birthdays.deliveries(session, query.get("year") or date.today().year, query)
 
     # --- health ----------------------------------------------------------------------------
     @rpc
@@ -272,9 +273,10 @@ class WelfareService(MemberDirectoryMixin, OpsEndpoints):
             return health.create(uow, school, data)
 
     @rpc
-    def health_campaigns(self, school):
+    def health_campaigns(self, school, query=None):
+        query = load(s.HealthCampaignQuery, query or {})
         with self.db.read(school) as session:
-            return health.campaigns(session)
+            return health.campaigns(session, query)
 
     @rpc
     def book_health_check(self, school, campaign_id, data):
@@ -286,7 +288,7 @@ class WelfareService(MemberDirectoryMixin, OpsEndpoints):
     def health_bookings(self, school, campaign_id, query=None):
         query = load(s.BookingQuery, query or {})
         with self.db.read(school) as session:
-            return health.bookings(session, int(campaign_id), query["follow_up"])
+            return health.bookings(session, int(campaign_id), query["follow_up"], query)
 
     @rpc
     def record_health_result(self, school, campaign_id, booking_id, data):
@@ -303,9 +305,12 @@ class WelfareService(MemberDirectoryMixin, OpsEndpoints):
 
     @rpc
     def mutual_aid(self, school, query=None):
-        query = load(s.YearQuery, query or {})
+        query = load(s.MutualAidQuery, query or {})
+        context = self.ctx.current
+        if not members.is_officer(context):     # a member sees their own cover and claims
+            query["member_id"] = context.member_id if context.member_id is not None else -1
         with self.db.read(school) as session:
-            return mutual_aid.listing(session, query.get("year") or date.today().year)
+            return mutual_aid.listing(session, query.get("year") or date.today().year, query)
 
     @rpc
     def submit_claim(self, school, data):
@@ -327,9 +332,10 @@ class WelfareService(MemberDirectoryMixin, OpsEndpoints):
             return outreach.create(uow, school, data)
 
     @rpc
-    def campaigns(self, school):
+    def campaigns(self, school, query=None):
+        query = load(s.CampaignQuery, query or {})
         with self.db.read(school) as session:
-            return outreach.campaigns(session)
+            return outreach.campaigns(session, query)
 
     @rpc
     def add_recipients(self, school, campaign_id, data):
@@ -338,9 +344,10 @@ class WelfareService(MemberDirectoryMixin, OpsEndpoints):
             return outreach.add_recipients(uow, school, int(campaign_id), data)
 
     @rpc
-    def campaign_recipients(self, school, campaign_id):
+    def campaign_recipients(self, school, campaign_id, query=None):
+        query = load(s.RecipientQuery, query or {})
         with self.db.read(school) as session:
-            return outreach.recipients(session, int(campaign_id))
+            return outreach.recipients(session, int(campaign_id), query)
 
     @rpc
     def deliver_gift(self, school, campaign_id, data):
@@ -353,7 +360,7 @@ class WelfareService(MemberDirectoryMixin, OpsEndpoints):
     def upcoming_retirees(self, school, query=None):
         query = load(s.RetireeQuery, query or {})
         with self.db.read(school) as session:
-            return retirees.upcoming(session, query["within_years"], date.today())
+            return retirees.upcoming(session, query["within_years"], date.today(), query=query)
 
     @rpc
     def record_retiree_care(self, school, data):
@@ -363,7 +370,7 @@ class WelfareService(MemberDirectoryMixin, OpsEndpoints):
 
     @rpc
     def retiree_care_records(self, school, query=None):
-        query = load(s.PageQuery, query or {})
+        query = load(s.RetireeCareQuery, query or {})
         with self.db.read(school) as session:
             return retirees.records(session, query)
 
@@ -376,9 +383,9 @@ class WelfareService(MemberDirectoryMixin, OpsEndpoints):
 
     @rpc
     def student_aid(self, school, query=None):
-        query = load(s.YearQuery, query or {})
+        query = load(s.YearPageQuery, query or {})
         with self.db.read(school) as session:
-            return student_aid.listing(session, query.get("year") or date.today().year)
+            return student_aid.listing(session, query.get("year") or date.today().year, query)
 
     # --- district and year-end ---------------------------------------------------------------
     @rpc

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from services.welfare import members, payments, policies
 from services.welfare.domain.errors import WelfareConflict, WelfareInvalid
 from services.welfare.orm import StudentAid
+from services.welfare.paging import page
 
 TIER_NAMES = {"university": "tier1", "vocational_college": "tier2", "senior_high": "tier3"}
 
@@ -30,13 +31,15 @@ def award(uow, school: str, data: dict, context, today: date) -> dict:
     if data["funded_elsewhere"]:
         raise WelfareConflict("student_aid_double_funding", fields={"funded_elsewhere": ["student_aid_double_funding"]})
     name = data["student_name"].strip()
-    if session.scalars(select(StudentAid.id).where(StudentAid.member_id == person.member_id,
-                                                   StudentAid.student_name == name,
-                                                   StudentAid.year == data["year"])).first():
-        raise WelfareConflict("student_aid_double_funding", fields={"student_name": ["student_aid_double_funding"]})
     hardship = payments.approved_file_of(session, person.member_id)
     if hardship is None:
         raise WelfareInvalid("student_aid_not_eligible", fields={"member_id": ["student_aid_not_eligible"]})
+    # the same child named by either parent of the household is one student (不重复资助)
+    parents = sorted({hardship.member_id, *(hardship.household or []), person.member_id})
+    members.lock(session, parents)
+    if session.scalars(select(StudentAid.id).where(StudentAid.member_id.in_(parents), StudentAid.student_name == name,
+                                                   StudentAid.year == data["year"])).first():
+        raise WelfareConflict("student_aid_double_funding", fields={"student_name": ["student_aid_double_funding"]})
     tier, amount = tier_of(data["stage"], _tiers(session))
     aid = StudentAid(school=school, member_id=person.member_id, member_name=person.name, student_name=name,
                      year=data["year"], stage=data["stage"], tier=tier, amount=amount, hardship_file_id=hardship.id)
@@ -58,7 +61,7 @@ def view(a) -> dict:
             "hardship_file_id": a.hardship_file_id, "payment_id": a.payment_id}
 
 
-def listing(session, year: int) -> dict:
-    items = [view(a) for a in session.scalars(select(StudentAid).where(StudentAid.year == year).order_by(StudentAid.id))]
-    return {"year": year, "items": items, "total": len(items),
-            "tiers": {k: {"tier": t, "amount": a} for k, (t, a) in _tiers(session).items()}}
+def listing(session, year: int, query: dict | None = None) -> dict:
+    stmt = select(StudentAid).where(StudentAid.year == year).order_by(StudentAid.id)
+    return page(session, stmt, query, view, year=year,
+                tiers={k: {"tier": t, "amount": a} for k, (t, a) in _tiers(session).items()})

@@ -105,6 +105,10 @@ def test_a_second_birthday_in_a_year_is_refused_and_the_list_shows_the_delivery(
     assert first["payment_id"]
     again = officer.post(w(school.code, "/birthdays/deliveries"), json={"member_id": wang["id"], "amount": "100.00"})
     assert_problem(again, 409, "birthday_already_delivered", fields={"member_id"})
+    second_payment = officer.post(w(school.code, "/payments"), json={"member_id": wang["id"], "kind": "birthday",
+                                                                      "form": "goods", "amount": "50.00",
+                                                                      "purpose": "第二个蛋糕"})
+    assert_problem(second_payment, 422, "payment_over_times_per_year", fields={"kind"})
     march = officer.ok("GET", w(school.code, "/birthdays"), params={"month": 3, "year": today.year})
     (row,) = [i for i in march["items"] if i["member_id"] == wang["id"]]
     assert row["age"] == today.year - 1986 and row["delivered_on"] == today.isoformat()

@@ -30,6 +30,17 @@ def next_status(status: str, step: str) -> str:
     return target
 
 
+def check_step_date(on: date, previous: date | None, today: date, field: str = "on",
+                    future_allowed: bool = False) -> None:
+    """A step is dated no earlier than the step before it, and not in the future (a notice may be
+    scheduled ahead): a back-dated notice cannot make a file look as if it had been on display."""
+    if not future_allowed and on > today:
+        raise WelfareInvalid("hardship_date_in_future", fields={field: ["hardship_date_in_future"]})
+    if previous is not None and on < previous:
+        raise WelfareInvalid("hardship_date_before_previous_step", fields={field: ["hardship_date_before_previous_step"]},
+                             params={"previous": previous.isoformat()})
+
+
 def notice_ends_on(starts_on: date, days: int) -> date:
     """The last day of the notice: a notice of 5 days started on the 1st runs to the 5th."""
     return starts_on + timedelta(days=days - 1)

@@ -28,8 +28,12 @@ KINDS = {
     "mutual_aid": "rights_welfare",          # 互助保障理赔
     "holiday_gift": "staff_activities",      # 节日慰问品 (三八、教师节、中秋、春节)
     "birthday": "staff_activities",          # 生日蛋糕和贺卡
+    "sanatorium": "staff_activities",        # 暑期疗休养
+    "health_promotion": "staff_activities",  # 健康促进 (计步器、岗位健身、心理健康)
     "other": "rights_welfare",
 }
+# kinds that happen at most once a year whatever the table says (a birthday comes once a year)
+ONCE_A_YEAR = frozenset({"birthday"})
 # 支付形式: cash and bank transfer are money (现金, 转账), a shopping card counts as money too (购物卡)
 FORMS = {"cash": "money", "transfer": "money", "shopping_card": "money", "goods": "goods", "service": "service"}
 
@@ -72,6 +76,8 @@ DEFAULT_SETTINGS = {
     "retirement_age": {"male": 60, "female": 55},          # 法定退休年龄 (changes with national policy)
     "student_aid_tiers": {"university": "3000.00", "vocational_college": "2000.00", "senior_high": "1000.00"},
     "hardship_notice_days": 5,                              # 公示天数
+    "protection_days": {"maternity": 98, "breastfeeding": 365},   # 产假, 哺乳期 (女职工劳动保护特别规定)
+    "happiness_min_responses": 5,                           # 幸福指数: answers needed before results show
 }
 
 
@@ -96,12 +102,22 @@ class Policy:
         return self.rules.get(kind) or Rule(kind)
 
 
+def _once_a_year(rules: dict) -> dict:
+    out = dict(rules)
+    for kind in ONCE_A_YEAR:
+        rule = out.get(kind) or Rule(kind)
+        out[kind] = Rule(kind, rule.per_event, rule.per_member_year, _min(rule.times_per_year, 1))
+    return out
+
+
 def district_policy(rows: list[Rule] | None, forbidden: frozenset | None) -> Policy:
-    """The district's policy: its own rows, or the defaults when it has set none."""
-    rules = dict(DEFAULT_RULES) if not rows else {r.kind: r for r in rows}
-    source = "default" if not rows else "district"
+    """The district's policy: its own table once it has set one (an empty table caps nothing),
+    the defaults until then."""
+    own = dict(DEFAULT_RULES) if rows is None else {r.kind: r for r in rows}
+    source = "default" if rows is None else "district"
+    rules = _once_a_year(own)
     return Policy(rules, DEFAULT_FORBIDDEN if forbidden is None else frozenset(forbidden),
-                  {k: source for k in rules})
+                  {k: source if k in own else "default" for k in rules})
 
 
 def school_policy(district: Policy, rows: list[Rule], forbidden: frozenset) -> Policy:
@@ -118,6 +134,8 @@ def check_narrowing(district: Policy, row: Rule) -> None:
     bad = {}
     for name in ("per_event", "per_member_year", "times_per_year"):
         mine, theirs = getattr(row, name), getattr(base, name)
+        if name == "times_per_year" and mine is None and row.kind in ONCE_A_YEAR:
+            continue    # once a year is the kind's nature, not a district cap the school drops
         if theirs is not None and (mine is None or mine > theirs):
             bad[name] = ["policy_above_district_cap"]
     if bad:
@@ -136,15 +154,20 @@ class Spent:
     times: int = 0
 
 
-def check_payment(policy: Policy, kind: str, form: str, amount: Decimal, spent: Spent) -> None:
-    """Refuse a payment that breaks the policy, naming the rule; returns None when allowed."""
+def check_payment(policy: Policy, kind: str, form: str, amount: Decimal, spent: Spent,
+                  event_spent: Decimal = D("0.00")) -> None:
+    """Refuse a payment that breaks the policy, naming the rule; returns None when allowed.
+
+    ``event_spent``: what the same life event (one care case) already has of this kind, so that
+    two visits to one hospitalisation share its per-event cap."""
     if form in policy.forbidden_forms:
         raise PolicyViolation("payment_form_forbidden", "form", {"form": form})
     rule = policy.rule(kind)
     source = policy.sources.get(kind, "default")
-    if rule.per_event is not None and amount > rule.per_event:
+    if rule.per_event is not None and event_spent + amount > rule.per_event:
         raise PolicyViolation("payment_over_cap_per_event", "amount",
-                              {"kind": kind, "cap": str(rule.per_event), "source": source})
+                              {"kind": kind, "cap": str(rule.per_event), "source": source,
+                               "remaining": str(max(rule.per_event - event_spent, D("0.00")))})
     if rule.times_per_year is not None and spent.times >= rule.times_per_year:
         raise PolicyViolation("payment_over_times_per_year", "kind",
                               {"kind": kind, "times": rule.times_per_year, "source": source})

@@ -68,7 +68,7 @@ def test_a_school_narrows_the_district_and_adds_forbidden_forms():
     school = p.school_policy(base, [p.Rule("holiday_gift", None, D("1000"))], frozenset({"cash"}))
     assert school.rule("holiday_gift").per_member_year == D("1000")
     assert school.rule("wedding").per_event == D("600")
-    assert school.sources == {"holiday_gift": "school", "wedding": "district"}
+    assert school.sources == {"holiday_gift": "school", "wedding": "district", "birthday": "default"}
     assert "cash" in school.forbidden_forms
     error = refused(school, "holiday_gift", "goods", "1000.01")
     assert error.params["source"] == "school"
@@ -96,3 +96,33 @@ def test_every_kind_maps_to_a_finance_spending_category():
     assert p.budget_category("hospitalisation") == "rights_welfare"
     assert p.budget_category("hardship") == "rights_welfare"
     assert {p.contract_form(f) for f in p.FORMS} == {"money", "goods", "service"}
+
+
+def test_two_payments_for_one_life_event_share_its_per_event_cap():
+    policy = district(hospitalisation=(D("1000"),))
+    assert p.check_payment(policy, "hospitalisation", "transfer", D("400"), p.Spent(D("600"), 1),
+                           event_spent=D("600")) is None
+    with pytest.raises(ValidationFailed) as exc:
+        p.check_payment(policy, "hospitalisation", "transfer", D("400.01"), p.Spent(D("600"), 1), event_spent=D("600"))
+    assert exc.value.code == "payment_over_cap_per_event" and exc.value.params["remaining"] == "400"
+
+
+def test_a_birthday_is_paid_once_a_year_even_when_the_district_table_leaves_it_out():
+    policy = p.district_policy([p.Rule("holiday_gift", None, D("1500"))], frozenset())
+    assert policy.rule("birthday").times_per_year == 1 and policy.rule("birthday").per_event is None
+    error = refused(policy, "birthday", "goods", "50", p.Spent(D("100"), 1))
+    assert error.code == "payment_over_times_per_year"
+
+
+def test_a_district_that_sets_an_empty_table_caps_nothing_but_the_once_a_year_birthday():
+    policy = p.district_policy([], frozenset())
+    assert policy.rule("hospitalisation") == p.Rule("hospitalisation")
+    assert p.check_payment(policy, "hospitalisation", "transfer", D("5000"), p.Spent()) is None
+    assert set(policy.rules) == {"birthday"}
+
+
+def test_a_school_narrowing_the_birthday_amount_need_not_repeat_once_a_year():
+    base = p.district_policy(None, None)
+    p.check_narrowing(base, p.Rule("birthday", D("200"), D("200"), None))
+    school = p.school_policy(base, [p.Rule("birthday", D("200"), D("200"), None)], frozenset())
+    assert school.rule("birthday") == p.Rule("birthday", D("200"), D("200"), 1)

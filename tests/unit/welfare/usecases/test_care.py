@@ -115,3 +115,43 @@ def test_a_retirement_opens_one_case_however_often_the_event_arrives(wf):
         uow.commit()
     items = listing(wf, kind="retirement")["items"]
     assert len(items) == 1 and items[0]["source"] == "membership" and items[0]["member_id"] == 2
+
+
+def test_two_visits_to_one_hospitalisation_share_its_per_event_cap(wf):
+    case = open_case(wf)
+    visit(wf, case["id"], payment={"amount": money("600.00"), "form": "transfer"})
+    with pytest.raises(ValidationFailed) as exc:
+        visit(wf, case["id"], payment={"amount": money("400.01"), "form": "transfer"})
+    assert exc.value.code == "payment_over_cap_per_event" and exc.value.params["remaining"] == "400.00"
+    after = visit(wf, case["id"], payment={"amount": money("400.00"), "form": "transfer"})
+    assert after["visits"] == 2 and len(wf.outbox("welfare.payment_requested")) == 2
+    # another hospitalisation of the same member is another event with its own cap
+    second = open_case(wf, description="复发再次住院")
+    assert visit(wf, second["id"], payment={"amount": money("1000.00"), "form": "transfer"})["visits"] == 1
+
+
+def test_a_rejected_visit_payment_gives_its_event_the_amount_back(wf):
+    from services.welfare import payments
+    case = open_case(wf)
+    first = visit(wf, case["id"], payment={"amount": money("1000.00"), "form": "transfer"})
+    with wf.uow(S1) as uow:
+        payments.apply_answer(uow, {"request_id": f"welfare:{first['visit_log'][0]['payment']['id']}",
+                                    "origin": "welfare", "status": "rejected", "reason": "超预算"})
+        uow.commit()
+    assert visit(wf, case["id"], payment={"amount": money("1000.00"), "form": "transfer"})["visits"] == 2
+
+
+def test_a_case_is_closed_once_and_not_before_its_event(wf):
+    from datetime import timedelta
+    from shared.errors import Conflict
+    case = open_case(wf, occurred_on=TODAY)
+    with pytest.raises(ValidationFailed) as exc:
+        with wf.uow(S1) as uow:
+            care.close_case(uow, case["id"], TODAY - timedelta(days=1))
+    assert exc.value.fields == {"closed_on": ["care_case_closed_before_event"]}
+    with wf.uow(S1) as uow:
+        assert care.close_case(uow, case["id"], TODAY)["status"] == "closed"
+    with pytest.raises(Conflict) as exc:
+        with wf.uow(S1) as uow:
+            care.close_case(uow, case["id"], TODAY)
+    assert exc.value.code == "care_case_closed"

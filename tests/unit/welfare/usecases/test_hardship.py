@@ -53,6 +53,10 @@ def test_an_objection_blocks_approval_until_answered_and_an_upheld_one_rejects_t
         f = hardship.resolve_objection(uow, f["id"], objection["id"], {"resolution": "经核实，收入属实", "upheld": True},
                                        TODAY)
     assert f["status"] == "rejected"
+    with pytest.raises(Conflict) as exc:
+        with wf.uow(S1) as uow:
+            hardship.resolve_objection(uow, f["id"], objection["id"], {"resolution": "改判", "upheld": False}, TODAY)
+    assert exc.value.code == "hardship_objection_resolved"
 
 
 def test_an_answered_objection_that_does_not_stand_lets_the_file_through(wf):
@@ -127,3 +131,39 @@ def test_a_retirement_closes_the_members_approved_file(wf):
     with wf.read(S1) as session:
         closed = hardship.get(session, f["id"], OFFICER)
     assert closed["status"] == "closed" and closed["close_reason"] == "retirement"
+
+
+def test_a_back_dated_notice_cannot_make_a_file_look_displayed(wf):
+    f = apply(wf)
+    step(wf, f["id"], "home_visit")
+    step(wf, f["id"], "verify")
+    with pytest.raises(ValidationFailed) as exc:
+        step(wf, f["id"], "start_notice", starts_on=TODAY - timedelta(days=30), days=5)
+    assert exc.value.fields == {"starts_on": ["hardship_date_before_previous_step"]}
+    with wf.read(S1) as session:
+        assert hardship.get(session, f["id"], OFFICER)["status"] == "verified"
+
+
+def test_a_step_dated_in_the_future_or_before_the_application_is_refused(wf):
+    f = apply(wf, applied_on=TODAY - timedelta(days=2))
+    with pytest.raises(ValidationFailed) as exc:
+        step(wf, f["id"], "home_visit", on=TODAY + timedelta(days=1))
+    assert exc.value.fields == {"on": ["hardship_date_in_future"]}
+    with pytest.raises(ValidationFailed) as exc:
+        step(wf, f["id"], "home_visit", on=TODAY - timedelta(days=3))
+    assert exc.value.fields == {"on": ["hardship_date_before_previous_step"]}
+    assert step(wf, f["id"], "home_visit", on=TODAY - timedelta(days=1))["visited_on"] == TODAY - timedelta(days=1)
+    with pytest.raises(ValidationFailed):
+        apply(wf, member_id=2, applied_on=TODAY + timedelta(days=1))
+
+
+def test_an_application_of_a_member_who_moved_away_is_closed_not_carried_on(wf):
+    f = apply(wf)
+    step(wf, f["id"], "home_visit")
+    with wf.uow(S1) as uow:
+        hardship.close_for_member(uow.session, 1, "transfer", TODAY)
+        uow.commit()
+    with wf.read(S1) as session:
+        closed = hardship.get(session, f["id"], OFFICER)
+    assert closed["status"] == "closed" and closed["close_reason"] == "transfer"
+    assert apply(wf, member_id=2, household=[1])["status"] == "applied"   # the household is free again

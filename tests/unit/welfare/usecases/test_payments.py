@@ -185,3 +185,21 @@ def test_the_finance_officer_reads_any_payment_and_a_payment_names_only_the_memb
     with pytest.raises(ValidationFailed) as exc:
         request(wf, case_id=12345)
     assert exc.value.fields == {"case_id": ["care_case_not_found"]}
+
+
+def test_an_amount_beyond_what_the_ledger_column_holds_is_a_field_error_naming_every_bad_field():
+    from services.welfare import schemas
+    from shared.validation import load
+    with pytest.raises(ValidationFailed) as exc:
+        load(schemas.PaymentCreateSchema, {"member_id": 1, "kind": "other", "form": "transfer",
+                                           "amount": "10000000000.00", "purpose": "", "case_id": "7"})
+    assert exc.value.fields == {"amount": ["out_of_range"], "purpose": ["invalid_length"], "case_id": ["invalid_type"]}
+    assert load(schemas.PaymentCreateSchema, {"member_id": 1, "kind": "other", "form": "transfer",
+                                              "amount": "9999999999.99", "purpose": "x"})["amount"] == money("9999999999.99")
+
+
+def test_a_rejection_reason_longer_than_its_column_is_kept_shortened_not_refused(wf):
+    p = request(wf)
+    assert answer(wf, p["id"], "rejected", reason="预算" * 400, reason_code="over_budget") == "applied"
+    rejected = get(wf, p["id"])
+    assert rejected["status"] == "rejected" and len(rejected["reason"]) == 300

@@ -158,9 +158,10 @@ def test_a_spring_festival_campaign_lists_the_sick_and_retirees_and_delivers_wit
     with wf.uow(S1) as uow:
         delivered = outreach.deliver(uow, S1, c["id"], {"member_id": 1}, OFFICER, TODAY)
     assert delivered["payment_id"]
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict) as exc:
         with wf.uow(S1) as uow:
             outreach.deliver(uow, S1, c["id"], {"member_id": 1}, OFFICER, TODAY)
+    assert exc.value.code == "campaign_gift_already_delivered" and exc.value.params == {"on": TODAY.isoformat()}
     # a second festival's gift beyond the yearly 1,500 is refused
     with wf.uow(S1) as uow:
         c2 = outreach.create(uow, S1, {"festival": "mid_autumn", "year": 2026, "title": "中秋慰问", "gift": "月饼",
@@ -298,3 +299,71 @@ def test_the_district_settings_change_retirement_ages_aid_tiers_and_notice_days(
     with wf.uow(S1, CHAIR) as uow:
         noticed = hardship.step(uow, f["id"], "start_notice", {"starts_on": TODAY}, CHAIR, TODAY)
     assert noticed["notice_days"] == 7
+
+
+def test_a_child_funded_under_one_parent_is_not_funded_again_under_the_other(wf):
+    with wf.uow(S1, CHAIR) as uow:
+        f = hardship.apply(uow, S1, {"member_id": 1, "household": [2], "category": "extreme", "situation": "困难"},
+                           CHAIR, TODAY)
+    for name, data in [("home_visit", {}), ("verify", {}), ("start_notice", {"starts_on": TODAY, "days": 5})]:
+        with wf.uow(S1, CHAIR) as uow:
+            hardship.step(uow, f["id"], name, data, CHAIR, TODAY)
+    with wf.uow(S1, CHAIR) as uow:
+        hardship.step(uow, f["id"], "approve", {}, CHAIR, TODAY + timedelta(days=6))
+    award(wf)
+    with pytest.raises(Conflict) as exc:
+        award(wf, member_id=2)
+    assert exc.value.fields == {"student_name": ["student_aid_double_funding"]}
+    with wf.read(S1) as session:
+        assert student_aid.listing(session, 2026)["total"] == 1
+
+
+def test_a_follow_up_flag_needs_the_check_to_have_been_attended(wf):
+    annual = campaign(wf, "annual")
+    b = book(wf, annual["id"], 2)
+    with pytest.raises(ValidationFailed) as exc:
+        with wf.uow(S1) as uow:
+            health.record_result(uow, annual["id"], b["id"], {"attended": False, "follow_up": True})
+    assert exc.value.fields == {"follow_up": ["health_follow_up_needs_attendance"]}
+
+
+def test_a_claim_outside_the_members_cover_is_refused(wf):
+    with wf.uow(S1) as uow:
+        mutual_aid.enrol(uow, S1, {"member_id": 1, "year": 2026, "plan": "hospitalisation"}, TODAY)
+    with pytest.raises(ValidationFailed) as exc:
+        with wf.uow(S1) as uow:
+            mutual_aid.claim(uow, S1, {"member_id": 1, "year": 2026, "reason": "accident", "amount": money("500.00"),
+                                       "documents": ["诊断书"]}, OFFICER, TODAY)
+    assert exc.value.fields == {"reason": ["mutual_aid_not_covered"]} and exc.value.params == {"plan": "hospitalisation"}
+    with wf.read(S1) as session:
+        listed = mutual_aid.listing(session, 2026, {"page": 1, "page_size": 10})
+    assert listed["total"] == 1 and listed["items"][0]["claims"] == [] and listed["claims_submitted"] == 0
+
+
+def test_a_second_birthday_payment_is_refused_even_when_the_district_table_omits_birthdays(wf):
+    from services.welfare import policies
+    with wf.uow(None) as uow:
+        policies.set_district(uow, {"rules": [], "forbidden_forms": []}, "admin")
+    with wf.uow(S1) as uow:
+        payments.request(uow, S1, member_id=1, kind="birthday", form="goods", amount=money("100.00"), purpose="蛋糕",
+                         today=TODAY, actor="t")
+        uow.commit()
+    with pytest.raises(ValidationFailed) as exc:
+        with wf.uow(S1) as uow:
+            payments.request(uow, S1, member_id=1, kind="birthday", form="goods", amount=money("100.00"),
+                             purpose="第二个蛋糕", today=TODAY, actor="t")
+    assert exc.value.code == "payment_over_times_per_year"
+
+
+def test_lists_come_in_pages_with_the_total(wf):
+    for member_id in range(20, 27):
+        wf.member(S1, member_id, f"老师{member_id}", birth="1990-03-01")
+    for member_id in range(20, 27):
+        deliver(wf, member_id=member_id, amount=None, delivered_on=date(2026, 3, 1))
+    with wf.read(S1) as session:
+        first = birthdays.deliveries(session, 2026, {"page": 1, "page_size": 5})
+        second = birthdays.deliveries(session, 2026, {"page": 2, "page_size": 5})
+        march = birthdays.month_list(session, 3, 2026, False, {"page": 2, "page_size": 5})
+    assert (first["total"], len(first["items"]), len(second["items"])) == (7, 5, 2)
+    assert {i["member_id"] for i in first["items"]}.isdisjoint({i["member_id"] for i in second["items"]})
+    assert march["total"] == 8 and len(march["items"]) == 3 and march["delivered"] == 7
