@@ -25,7 +25,7 @@ from services.gateway import auth
 from services.gateway.readmodels import Reader
 from shared import i18n, metrics
 from shared.errors import (BadRequest, Conflict, DomainError, Forbidden, InternalError, MethodNotAllowed, NotAuthenticated, NotFound, TooLarge,
-                           UnsupportedMediaType, ValidationFailed)
+                           Unavailable, UnsupportedMediaType, ValidationFailed)
 from shared.db.base import utcnow
 from shared.jsonutil import dumps
 from shared.plugins import MISS, Route
@@ -316,6 +316,12 @@ class Pipeline:
             try:
                 response = self._call(route, params, request, language, request_id, rpc_call, scope, principal,
                                       body, query)
+            except Unavailable as exc:
+                if exc.code != "rpc_timeout":
+                    self._settle_key(principal.username, replay_key[:128], None)
+                # a service that did not answer in time may still have done the work: the key stays
+                # held (409 idempotency_in_progress) until it goes stale, so a retry cannot do it twice
+                raise
             except BaseException:
                 self._settle_key(principal.username, replay_key[:128], None)
                 raise

@@ -36,6 +36,7 @@ plugin = Plugin(
     seed_demo=_seed_demo,
     annual_summary=True,
     read_models=[members_read_model],
+    commands={"announce-roster": "services.membership.announce:command"},
     publishes=["membership.school_registered", "membership.school_updated", "membership.union_group_changed",
                "membership.member_applied", "membership.member_admitted", "membership.member_updated",
                "membership.member_transferred", "membership.member_retired", "membership.member_left"],

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from services.gateway import accounts, auth
 from services.gateway.orm import Account, KnownSchool
-from shared.errors import Conflict
+from shared.errors import Conflict, Unavailable
 
 from .support import SECRET, send, token
 
@@ -170,6 +170,15 @@ def test_a_failed_request_is_not_remembered_under_its_key(pipeline, rpc):
     rpc.results[("membership", "admit_member")] = {"id": 11}
     assert admit(pipeline, rpc, headers={"Idempotency-Key": "k-1"}).status == 201
     assert len(rpc.calls) == 2
+
+
+def test_a_key_whose_request_timed_out_stays_held_so_a_retry_cannot_run_it_twice(pipeline, rpc):
+    rpc.results[("membership", "admit_member")] = Unavailable("rpc_timeout", params={"service": "membership"})
+    assert admit(pipeline, rpc, headers={"Idempotency-Key": "k-1"}).status == 503
+    rpc.results[("membership", "admit_member")] = {"id": 11}
+    retry = admit(pipeline, rpc, headers={"Idempotency-Key": "k-1"})
+    assert (retry.status, retry.code) == (409, "idempotency_in_progress")
+    assert len(rpc.calls) == 1
 
 
 def test_without_an_idempotency_key_every_post_is_executed(pipeline, rpc):
