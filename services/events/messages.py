@@ -46,4 +46,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     "task_not_found": {"zh-CN": "该年度没有这项区级任务", "en": "No such district task for this year"},
     "plan_missing_district_tasks": {"zh-CN": "工作计划缺少区教育工会布置的任务：{tasks}",
                                     "en": "The plan lacks district tasks: {tasks}"},
+    "leader_not_on_committee": {"zh-CN": "带队人须为在任的工会委员", "en": "A route is led by a serving union committee member"},
+    "route_name_taken": {"zh-CN": "该出游线路名称已存在", "en": "This trip already has a route of that name"},
+    "unknown_link_service": {"zh-CN": "不能关联该服务的记录", "en": "Records of this service cannot be linked"},
+    "unknown_link_kind": {"zh-CN": "不能关联该类型的记录", "en": "Records of this kind cannot be linked"},
+    "invalid_link_id": {"zh-CN": "记录编号须为正整数", "en": "A record number is a positive whole number"},
+    "linked_record_not_found": {"zh-CN": "本校没有要关联的这条记录", "en": "The school has no such record to link"},
+    "remote_service_unavailable": {"zh-CN": "{service} 服务暂不可用，无法核实，请稍后再试",
+                                   "en": "The {service} service is unavailable, so this cannot be checked; try again shortly"},
 }

@@ -246,6 +246,20 @@ class PlanItem(TenantMixin, Base):
     link_id: Mapped[str | None] = mapped_column(String(64))
 
 
+class CommitteeSeat(TenantMixin, Base):
+    """工会委员会委员分工 as membership last announced it (``membership.committee_changed``): who
+    may lead a trip route (带队委员). A position that ended stays ended."""
+    __tablename__ = "committee_positions"
+    __table_args__ = (Index("ix_committee_positions_school_member", "school", "member_id"),)
+    position_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    member_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    member_name: Mapped[str] = mapped_column(String(60), nullable=False)
+    portfolio: Mapped[str] = mapped_column(String(32), nullable=False)
+    title: Mapped[str | None] = mapped_column(String(60))
+    started_on: Mapped[date] = mapped_column(Date, nullable=False)
+    ended_on: Mapped[date | None] = mapped_column(Date)
+
+
 class KnownSchool(Base):
     """学校工会 as membership announced them: the district's list of schools (for plan compliance)."""
     __tablename__ = "known_schools"

@@ -97,7 +97,14 @@ class ParticipationQuery(Strict):
 
 class RouteCreateSchema(Strict):
     name = fields.String(required=True, validate=validate.Length(min=1, max=120))
-    leader_member_id = fields.Integer(strict=True, allow_none=True, metadata={"description": "带队委员"})
+    leader_member_id = fields.Integer(required=True, strict=True, validate=POSITIVE,
+                                      metadata={"description": "带队委员 (须为在任工会委员)"})
+    description = fields.String(allow_none=True, validate=validate.Length(max=2000))
+
+
+class RouteUpdateSchema(Strict):
+    name = fields.String(validate=validate.Length(min=1, max=120))
+    leader_member_id = fields.Integer(strict=True, validate=POSITIVE, metadata={"description": "带队委员 (须为在任工会委员)"})
     description = fields.String(allow_none=True, validate=validate.Length(max=2000))
 
 
@@ -214,9 +221,11 @@ class PlanCreateSchema(Strict):
 
 
 class LinkSchema(Strict):
-    service = fields.String(required=True, validate=validate.Regexp(r"^[a-z][a-z0-9_]{1,31}$"))
-    kind = fields.String(required=True, validate=validate.Length(min=1, max=40))
-    id = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    service = fields.String(required=True, validate=validate.Regexp(r"^[a-z][a-z0-9_]{1,31}$"),
+                            metadata={"description": "记录所属服务 (congress, finance, welfare, events)"})
+    kind = fields.String(required=True, validate=validate.Length(min=1, max=40),
+                         metadata={"description": "记录类型，见 GET .../plans/link-kinds"})
+    id = fields.String(required=True, validate=validate.Length(min=1, max=64), metadata={"description": "记录编号"})
 
 
 class PlanItemSchema(Strict):

@@ -6,13 +6,14 @@ import logging
 from datetime import date
 
 import eventlet
-from nameko.dependency_providers import Config
 from nameko.timer import timer
+from sqlalchemy import select
 
-from services.events import (activities, competitions, costs, participation, plans, registrations, summary,
-                             tournaments, trips)
+from services.events import (activities, committee, competitions, costs, links, participation, plans,
+                             registrations, summary, summary_document, tournaments, trips)
 from services.events import schemas as s
 from services.events.metrics import EventsGauges
+from services.events.remote import Remote
 from services.events.orm import Base, DirectoryGroup, DirectoryMember, KnownSchool
 from shared.db.base import utcnow
 from shared.directory import LIVE, MemberDirectoryMixin
@@ -43,11 +44,11 @@ def _schema(cls):
 class EventsService(MemberDirectoryMixin, OpsEndpoints):
     name = "events"
 
-    config = Config()
     db = Database(Base)
     ctx = Context()
     timing = EntrypointMetrics()
     gauges = EventsGauges()
+    remote = Remote()
     directory = (DirectoryMember, DirectoryGroup)
 
     def _lang(self):
@@ -180,12 +181,23 @@ class EventsService(MemberDirectoryMixin, OpsEndpoints):
     def add_route(self, school, activity_id, data):
         data = load(_schema(s.RouteCreateSchema), data)
         with self.db.unit_of_work(school) as uow:
-            return trips.add_route(uow, school, int(activity_id), data)
+            return trips.add_route(uow, school, int(activity_id), data, date.today())
+
+    @rpc
+    def update_route(self, school, activity_id, route_id, data):
+        data = load(_schema(s.RouteUpdateSchema), data)
+        with self.db.unit_of_work(school) as uow:
+            return trips.update_route(uow, int(activity_id), int(route_id), data, date.today())
 
     @rpc
     def list_routes(self, school, activity_id):
         with self.db.read(school) as session:
-            return trips.list_routes(session, int(activity_id))
+            return trips.list_routes(session, int(activity_id), date.today())
+
+    @consumes("membership", "committee_changed")
+    def on_committee_changed(self, uow, event):
+        """工会委员会: the committee copy that says who may lead a trip route."""
+        committee.apply_position(uow.session, event.payload)
 
     @rpc
     def answer_survey(self, school, activity_id, data):
@@ -332,14 +344,39 @@ class EventsService(MemberDirectoryMixin, OpsEndpoints):
     @rpc
     def add_plan_item(self, school, year, data):
         data = load(_schema(s.PlanItemCreateSchema), data)
+        link_errors = self._link_errors(school, data.get("link"))
         with self.db.unit_of_work(school) as uow:
-            return plans.add_item(uow, school, _year(year), data)
+            return plans.add_item(uow, school, _year(year), data, link_errors)
 
     @rpc
     def update_plan_item(self, school, year, item_id, data):
         data = load(_schema(s.PlanItemSchema), data)
+        link_errors = self._link_errors(school, data.get("link"))
         with self.db.unit_of_work(school) as uow:
-            return plans.update_item(uow, _year(year), int(item_id), data)
+            return plans.update_item(uow, _year(year), int(item_id), data, link_errors)
+
+    @rpc
+    def link_kinds(self, school):
+        return links.catalogue(self._lang())
+
+    def _link_errors(self, school, link) -> dict:
+        """The link's problems, asked before the unit of work opens (no transaction waits on a
+        remote service); the owner being down is a 503 and nothing is written."""
+        return links.errors(link, lambda service, kind, spec, record_id:
+                            self._record_exists(school, service, kind, spec, record_id))
+
+    def _record_exists(self, school, service, kind, spec, record_id) -> bool:
+        if service == self.name:
+            with self.db.read(school) as session:
+                return plans.own_record_exists(session, kind, record_id)
+        context = self.ctx.current.to_context_data()
+        try:
+            if spec.listing:
+                return links.listing_has(self.remote(service, spec.method, {"school": school}, context), record_id)
+            self.remote(service, spec.method, {"school": school, spec.id_arg: record_id}, context)
+            return True
+        except NotFound:
+            return False
 
     @rpc
     def publish_plan(self, school, year, data=None):
@@ -376,7 +413,6 @@ class EventsService(MemberDirectoryMixin, OpsEndpoints):
     def plan_compliance(self, query):
         self._district_only()
         query = load(_schema(s.ParticipationQuery), query)
-        from sqlalchemy import select
         with self.db.read(district=True) as session:
             schools = [c for (c,) in session.execute(select(KnownSchool.code).where(KnownSchool.active.is_(True)))]
             return plans.compliance(session, query["year"], schools)
@@ -405,25 +441,26 @@ class EventsService(MemberDirectoryMixin, OpsEndpoints):
 
     def _gather(self, school, year) -> dict:
         year = _year(year)
-        from nameko.standalone.rpc import ClusterRpcProxy
         from shared.plugins import discover
         names = [n for n, p in discover().items() if p.annual_summary and p.service]
+        context = self.ctx.current.to_context_data()
         answers: dict = {}
 
         def ask(name):
-            if name == self.name:
-                return name, self.annual_summary(school, year)
             try:
-                with ClusterRpcProxy(self.config, context_data=self.ctx.current.to_context_data(),
-                                     timeout=SUMMARY_TIMEOUT) as proxy:
-                    return name, getattr(proxy, name).annual_summary(school=school, year=_year(year))
+                if name == self.name:
+                    return name, self.annual_summary(school, year)
+                return name, self.remote(name, "annual_summary", {"school": school, "year": year}, context,
+                                         SUMMARY_TIMEOUT)
             except Exception as exc:   # a missing or failing service is shown as missing
                 log.warning("annual_summary of %s failed: %r", name, exc)
                 return name, exc
         pool = eventlet.GreenPool(len(names) or 1)
         for name, answer in pool.imap(ask, names):
             answers[name] = answer
-        return summary.assemble(school, _year(year), answers)
+        with self.db.read(district=True) as session:
+            school_name = session.execute(select(KnownSchool.name).where(KnownSchool.code == school)).scalar()
+        return summary.assemble(school, year, answers, school_name)
 
     @rpc
     def year_summary(self, school, year):
@@ -432,4 +469,4 @@ class EventsService(MemberDirectoryMixin, OpsEndpoints):
     @rpc
     def year_summary_document(self, school, year, query=None):
         query = load(_schema(s.SummaryQuery), query or {})
-        return summary.document(self._gather(school, year), query["format"])
+        return summary_document.document(self._gather(school, year), query["format"])
