@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from services.events.activities import directory_member
 from services.events.orm import Competition, CompetitionEntry
+from services.events.paging import page
 from shared.errors import Conflict, NotFound, ValidationFailed
 
 
@@ -43,12 +44,11 @@ def create(uow, data: dict) -> dict:
     return competition_view(row)
 
 
-def list_competitions(session, year: int | None) -> dict:
+def list_competitions(session, query: dict) -> dict:
     stmt = select(Competition).order_by(Competition.year.desc(), Competition.id)
-    if year:
-        stmt = stmt.where(Competition.year == year)
-    rows = session.execute(stmt).scalars().all()
-    return {"items": [competition_view(r) for r in rows], "total": len(rows)}
+    if query.get("year"):
+        stmt = stmt.where(Competition.year == query["year"])
+    return page(session, stmt, query, competition_view)
 
 
 def enter(uow, school: str, competition_id: int, data: dict, today: date) -> dict:
@@ -76,11 +76,10 @@ def enter(uow, school: str, competition_id: int, data: dict, today: date) -> dic
     return entry_view(row)
 
 
-def school_entries(session, competition_id: int) -> dict:
+def school_entries(session, competition_id: int, query: dict | None = None) -> dict:
     load(session, competition_id)
-    rows = session.execute(select(CompetitionEntry).where(CompetitionEntry.competition_id == competition_id)
-                           .order_by(CompetitionEntry.id)).scalars().all()
-    return {"items": [entry_view(r) for r in rows], "total": len(rows)}
+    return page(session, select(CompetitionEntry).where(CompetitionEntry.competition_id == competition_id)
+                .order_by(CompetitionEntry.id), query, entry_view)
 
 
 def record_results(uow, competition_id: int, data: dict) -> dict:

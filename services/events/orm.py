@@ -130,6 +130,7 @@ class Tournament(TenantMixin, Base):
     points_loss: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     allow_draw: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     status: Mapped[str] = mapped_column(String(16), nullable=False, default="open")
+    draw_seed: Mapped[int | None] = mapped_column(Integer)   # 抽签: the lot's seed, so the draw can be checked
     created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
 
 
@@ -143,6 +144,7 @@ class Entrant(TenantMixin, Base):
     group_id: Mapped[int | None] = mapped_column(Integer)
     pool: Mapped[str] = mapped_column(String(60), nullable=False, default="")
     seed: Mapped[int | None] = mapped_column(Integer)
+    roster: Mapped[list | None] = mapped_column(JSON)      # a team's players: [{member_id, name}]
 
 
 class Match(TenantMixin, Base):

@@ -60,7 +60,8 @@ class ActivityCreateSchema(ActivityFields):
 
 
 class ActivityUpdateSchema(ActivityFields):
-    status = fields.String(validate=validate.OneOf(("open", "cancelled", "closed")))
+    status = fields.String(validate=validate.OneOf(("open", "cancelled")),
+                           metadata={"description": "open | cancelled (an activity is closed by POST .../close)"})
 
 
 class ActivityListQuery(Strict):
@@ -141,16 +142,15 @@ class TournamentCreateSchema(Strict):
 
 
 class EntrantSchema(Strict):
-    name = fields.String(validate=validate.Length(min=1, max=120), metadata={"description": "队名 (成员可省略)"})
-    member_id = fields.Integer(strict=True, allow_none=True)
-    group_id = fields.Integer(strict=True, allow_none=True)
+    name = fields.String(validate=validate.Length(min=1, max=120),
+                         metadata={"description": "队名 (会员参赛可省略; 小组队默认为小组名)"})
+    member_id = fields.Integer(strict=True, allow_none=True, validate=POSITIVE,
+                               metadata={"description": "参赛会员 (unit=member)"})
+    member_ids = fields.List(fields.Integer(strict=True, validate=POSITIVE), validate=validate.Length(max=50),
+                             metadata={"description": "队员名单 (unit=team)"})
+    group_id = fields.Integer(strict=True, allow_none=True, metadata={"description": "工会小组 (小组队或预赛分组)"})
     pool = fields.String(validate=validate.Length(max=60), metadata={"description": "小组 (默认按工会小组)"})
-    seed = fields.Integer(strict=True, allow_none=True, validate=POSITIVE)
-
-    @validates_schema
-    def _who(self, data, **kw):
-        if not data.get("member_id") and not data.get("name"):
-            raise ValidationError("required", "name")
+    seed = fields.Integer(strict=True, allow_none=True, validate=POSITIVE, metadata={"description": "种子序号"})
 
 
 class EntrantsSchema(Strict):
@@ -166,6 +166,8 @@ class EntrantsSchema(Strict):
 class DrawSchema(Strict):
     from_tournament_id = fields.Integer(strict=True, allow_none=True,
                                         metadata={"description": "决赛: 从预赛各组前 N 名晋级"})
+    draw_seed = fields.Integer(strict=True, allow_none=True, validate=validate.Range(min=1, max=2 ** 31 - 1),
+                               metadata={"description": "抽签随机种子 (省略则随机生成并公布，同一种子得同一签表)"})
     qualifiers_per_pool = fields.Integer(strict=True, load_default=2, validate=validate.Range(min=1, max=16))
 
 
@@ -202,7 +204,12 @@ class CompetitionResultSchema(Strict):
                           metadata={"description": "[{entry_id, rank, score?, award?}]"})
 
 
-class YearQuery(Strict):
+class PageQuery(Strict):
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
+    page_size = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
+
+
+class YearQuery(PageQuery):
     year = fields.Integer(validate=YEAR)
 
 

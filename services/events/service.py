@@ -102,12 +102,13 @@ class EventsService(MemberDirectoryMixin, OpsEndpoints):
             return registrations.list_registrations(session, int(activity_id), query, self._lang())
 
     @rpc
-    def my_registrations(self, school):
+    def my_registrations(self, school, query=None):
+        query = load(_schema(s.PageQuery), query or {})
         member_id = self.ctx.current.member_id
         if member_id is None:
             raise Forbidden("member_account_required")
         with self.db.read(school) as session:
-            return registrations.my_registrations(session, member_id, self._lang())
+            return registrations.my_registrations(session, member_id, query, self._lang())
 
     def _change(self, school, activity_id, member_id, action):
         with self.db.unit_of_work(school) as uow:
@@ -218,9 +219,10 @@ class EventsService(MemberDirectoryMixin, OpsEndpoints):
             return costs.request_expense(uow, school, int(activity_id), data, date.today(), self._lang())
 
     @rpc
-    def list_expenses(self, school, activity_id):
+    def list_expenses(self, school, activity_id, query=None):
+        query = load(_schema(s.PageQuery), query or {})
         with self.db.read(school) as session:
-            return costs.list_expenses(session, int(activity_id), self._lang())
+            return costs.list_expenses(session, int(activity_id), query, self._lang())
 
     @consumes("finance", "spending_request_updated")
     def on_spending_request_updated(self, uow, event):
@@ -234,9 +236,10 @@ class EventsService(MemberDirectoryMixin, OpsEndpoints):
             return tournaments.create(uow, school, data)
 
     @rpc
-    def list_tournaments(self, school):
+    def list_tournaments(self, school, query=None):
+        query = load(_schema(s.PageQuery), query or {})
         with self.db.read(school) as session:
-            return tournaments.list_tournaments(session)
+            return tournaments.list_tournaments(session, query)
 
     @rpc
     def get_tournament(self, school, tournament_id):
@@ -282,7 +285,7 @@ class EventsService(MemberDirectoryMixin, OpsEndpoints):
     def list_awards(self, school, query=None):
         query = load(_schema(s.YearQuery), query or {})
         with self.db.read(school) as session:
-            return tournaments.list_awards(session, query.get("year"))
+            return tournaments.list_awards(session, query)
 
     # 区级比赛
     @rpc
@@ -297,13 +300,13 @@ class EventsService(MemberDirectoryMixin, OpsEndpoints):
         self._district_only()
         query = load(_schema(s.YearQuery), query or {})
         with self.db.read(district=True) as session:
-            return competitions.list_competitions(session, query.get("year"))
+            return competitions.list_competitions(session, query)
 
     @rpc
     def school_competitions(self, school, query=None):
         query = load(_schema(s.YearQuery), query or {})
         with self.db.read(school) as session:
-            return competitions.list_competitions(session, query.get("year"))
+            return competitions.list_competitions(session, query)
 
     @rpc
     def enter_competition(self, school, competition_id, data):
@@ -312,9 +315,10 @@ class EventsService(MemberDirectoryMixin, OpsEndpoints):
             return competitions.enter(uow, school, int(competition_id), data, date.today())
 
     @rpc
-    def school_entries(self, school, competition_id):
+    def school_entries(self, school, competition_id, query=None):
+        query = load(_schema(s.PageQuery), query or {})
         with self.db.read(school) as session:
-            return competitions.school_entries(session, int(competition_id))
+            return competitions.school_entries(session, int(competition_id), query)
 
     @rpc
     def record_competition_results(self, competition_id, data):

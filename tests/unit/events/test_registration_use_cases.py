@@ -171,6 +171,19 @@ def test_members_register_themselves_only():
         activities.resolve_member(me, 6)
     with pytest.raises(ValidationFailed):
         activities.resolve_member(CallContext(school=SCHOOL, role="events_officer"), None)
+    assert activities.resolve_member(CallContext(school=SCHOOL, role="school_admin"), 6) == 6
+
+
+def test_other_officers_and_the_auditor_register_only_themselves():
+    auditor = CallContext(school=SCHOOL, role="auditor")
+    with pytest.raises(Forbidden) as exc:
+        activities.resolve_member(auditor, 6)
+    assert exc.value.code == "member_account_required"
+    treasurer = CallContext(school=SCHOOL, role="finance_officer", member_id=4)
+    assert activities.resolve_member(treasurer, None) == 4
+    with pytest.raises(Forbidden) as exc:
+        activities.resolve_member(treasurer, 6)
+    assert exc.value.code == "register_self_only"
 
 
 def test_concurrent_releases_offer_each_freed_seat_to_exactly_one_person(db):
@@ -256,8 +269,8 @@ def test_an_activity_award_goes_to_a_member_of_the_school_and_is_listed_by_year(
     with db.uow() as uow, pytest.raises(ValidationFailed):
         tournaments.give_activity_award(uow, SCHOOL, a, {"title": "二等奖", "member_id": 99}, date(2026, 3, 20))
     with db.read() as s:
-        assert [x["title"] for x in tournaments.list_awards(s, 2026)["items"]] == ["一等奖"]
-        assert tournaments.list_awards(s, 2025)["items"] == []
+        assert [x["title"] for x in tournaments.list_awards(s, {"year": 2026})["items"]] == ["一等奖"]
+        assert tournaments.list_awards(s, {"year": 2025})["items"] == []
 
 
 def test_the_database_itself_refuses_an_overbooked_activity(db, members):
