@@ -59,4 +59,6 @@ MESSAGES: dict[str, dict[str, str]] = {
     "group_not_found": {"zh-CN": "本校没有该工会小组", "en": "No such union group in this school union"},
     "members_only": {"zh-CN": "个人赛只能由会员参赛", "en": "Only members enter an individual tournament"},
     "teams_only": {"zh-CN": "团体赛以队伍参赛（队员列入 member_ids）", "en": "A team tournament is entered by teams"},
+    "results_not_published": {"zh-CN": "区级比赛成绩尚未公布", "en": "The results are not published yet"},
+    "duplicate_entry": {"zh-CN": "同一参赛队重复登记", "en": "An entry is listed twice"},
 }

@@ -125,6 +125,8 @@ plugin = Plugin(
         r("POST", SCHOOL + "/competitions/{competition_id}/entries", "报名区级比赛（队伍与运动员）",
           "Enter a team", "enter_competition", WRITE, request=s.CompetitionEntrySchema, status=201,
           tags=("district",)),
+        r("GET", SCHOOL + "/competitions/{competition_id}/rankings", "区级比赛名次公布（各校）",
+          "Published rankings across schools", "school_rankings", ANYONE, tags=("district",)),
         r("GET", SCHOOL + "/competitions/{competition_id}/entries", "本校参赛队伍与成绩", "Our entries",
           "school_entries", READ, query=s.PageQuery, response=s.ItemsSchema, tags=("district",)),
         r("GET", DISTRICT_PATH + "/participation", "各校活动参与面", "Participation by school",

@@ -199,9 +199,18 @@ class CompetitionEntrySchema(Strict):
     athlete_ids = fields.List(fields.Integer(strict=True), required=True, validate=validate.Length(min=1, max=100))
 
 
+class CompetitionResultItem(Strict):
+    entry_id = fields.Integer(required=True, strict=True, validate=POSITIVE)
+    rank = fields.Integer(strict=True, allow_none=True, validate=POSITIVE, metadata={"description": "名次"})
+    score = fields.Decimal(places=2, as_string=True, allow_none=True, allow_nan=False,
+                           validate=validate.Range(min=0, max=99999999),
+                           metadata={"description": "成绩/得分 (两位小数)"})
+    award = fields.String(allow_none=True, validate=validate.Length(max=60), metadata={"description": "奖项 (二等奖)"})
+
+
 class CompetitionResultSchema(Strict):
-    results = fields.List(fields.Dict(), required=True, validate=validate.Length(min=1),
-                          metadata={"description": "[{entry_id, rank, score?, award?}]"})
+    results = fields.List(fields.Nested(CompetitionResultItem), required=True, validate=validate.Length(min=1, max=500),
+                          metadata={"description": "各参赛队的名次、成绩与奖项"})
 
 
 class PageQuery(Strict):

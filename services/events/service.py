@@ -328,6 +328,12 @@ class EventsService(MemberDirectoryMixin, OpsEndpoints):
             return competitions.record_results(uow, int(competition_id), data)
 
     @rpc
+    def school_rankings(self, school, competition_id):
+        with self.db.read(district=True) as session:
+            ranking = competitions.published_rankings(session, int(competition_id))
+        return competitions.without_other_athletes(ranking, school)
+
+    @rpc
     def competition_rankings(self, competition_id):
         self._district_only()
         with self.db.read(district=True) as session:

@@ -212,3 +212,14 @@ def test_every_bad_entrant_is_named_at_once_and_none_is_added(db, roster):
     with db.read() as s:
         assert [e["name"] for e in tournaments.get(s, team)["entrants"]] == []
         assert [e["name"] for e in tournaments.get(s, individual)["entrants"]] == ["会员1"]
+
+
+def test_without_named_groups_everyone_is_required_members_in_no_group_too(db, roster):
+    db.member(7, "新教师")                                   # in no union group yet
+    with db.uow() as uow:
+        a = activities.create_activity(uow, SCHOOL, {"title": "预赛", "kind": "sport", "compulsory": True,
+                                                     "starts_at": datetime(2026, 3, 18)}, "t")["id"]
+    with db.read() as s:
+        gaps = participation.compulsory_gaps(s, a)
+    assert [(g["group_name"], g["members"]) for g in gaps["groups"]] == [("语文组", 3), ("数学组", 3), ("未分组", 1)]
+    assert gaps["expected"] == gaps["missing"] == 7
