@@ -113,7 +113,8 @@ def rankings(session, competition_id: int) -> dict:
     """各校成绩排名: the entries by rank, and the schools by their best rank, then by how many
     prizes and how much score their teams took."""
     comp = load(session, competition_id)
-    rows = session.execute(select(CompetitionEntry).where(CompetitionEntry.competition_id == competition_id)).scalars().all()
+    rows = session.execute(select(CompetitionEntry).where(
+        CompetitionEntry.competition_id == competition_id)).scalars().all()
     ranked = sorted(rows, key=lambda e: (e.rank is None, e.rank or 0, e.school, e.team_name))
     return {**competition_view(comp), "entries": [entry_view(e) for e in ranked],
             "schools": school_table([(e.school, e.rank, e.award, e.score) for e in rows])}

@@ -6,6 +6,7 @@ records are read locally. An owner that is not running makes the check, and the 
 with 503 rather than store a link nobody verified."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 
@@ -30,6 +31,7 @@ KINDS: dict[tuple[str, str], LinkKind] = {
     ("events", "competition"): LinkKind("区级比赛", "District competition"),
 }
 SERVICES = frozenset(service for service, _kind in KINDS)
+RECORD_NUMBER = re.compile(r"[1-9][0-9]{0,8}")     # ASCII digits, within what the owners' databases hold
 
 
 def shape_errors(link: dict) -> dict[str, list[str]]:
@@ -40,7 +42,7 @@ def shape_errors(link: dict) -> dict[str, list[str]]:
         errors["link.service"] = ["unknown_link_service"]
     elif (link["service"], link["kind"]) not in KINDS:
         errors["link.kind"] = ["unknown_link_kind"]
-    if not link["id"].isdigit() or int(link["id"]) < 1:
+    if not RECORD_NUMBER.fullmatch(link["id"]):
         errors["link.id"] = ["invalid_link_id"]
     return errors
 

@@ -42,6 +42,8 @@ def test_a_link_to_a_record_that_does_not_exist_names_the_id():
     (link(kind="banquet"), {"link.kind": ["unknown_link_kind"]}),
     (link(id="8-5"), {"link.id": ["invalid_link_id"]}),
     (link(id="0"), {"link.id": ["invalid_link_id"]}),
+    (link(id="²"), {"link.id": ["invalid_link_id"]}),
+    (link(id="9999999999"), {"link.id": ["invalid_link_id"]}),
     (link(kind="banquet", id="x"), {"link.kind": ["unknown_link_kind"], "link.id": ["invalid_link_id"]}),
 ])
 def test_a_link_of_an_unknown_kind_or_with_a_bad_id_is_refused_without_asking_anyone(bad, fields):
