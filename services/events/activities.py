@@ -104,7 +104,7 @@ def _check(session, values: dict, groups) -> None:
     known = {g for (g,) in session.execute(select(DirectoryGroup.group_id))} if groups else set()
     for i, group_id in enumerate(groups or []):
         if group_id not in known:
-            errors[f"compulsory_group_ids.{i}"] = ["group_not_found"]
+            errors[f"compulsory_group_ids.{i}"] = ["no_such_union_group"]
     for start, end in (("starts_at", "ends_at"), ("opens_at", "closes_at")):
         if values.get(start) and values.get(end) and values[end] < values[start]:
             errors[end] = ["ends_before_start"]

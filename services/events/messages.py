@@ -57,7 +57,7 @@ MESSAGES: dict[str, dict[str, str]] = {
                                    "en": "The {service} service is unavailable, so this cannot be checked; try again shortly"},
     "activity_cancelled": {"zh-CN": "活动已取消", "en": "The activity is cancelled"},
     "attendance_already_closed": {"zh-CN": "该活动已结束并已登记缺席", "en": "Attendance of this activity is already closed"},
-    "group_not_found": {"zh-CN": "本校没有该工会小组", "en": "No such union group in this school union"},
+    "no_such_union_group": {"zh-CN": "本校没有该工会小组", "en": "No such union group in this school union"},
     "members_only": {"zh-CN": "个人赛只能由会员参赛", "en": "Only members enter an individual tournament"},
     "teams_only": {"zh-CN": "团体赛以队伍参赛（队员列入 member_ids）", "en": "A team tournament is entered by teams"},
     "results_not_published": {"zh-CN": "区级比赛成绩尚未公布", "en": "The results are not published yet"},

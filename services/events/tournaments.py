@@ -109,7 +109,7 @@ def _entrant_rows(session, school: str, tour: Tournament, current: list, specs: 
                 roster.append({"member_id": player.member_id, "name": player.name})
         group_id = spec.get("group_id")
         if group_id is not None and group_id not in groups:
-            bad(f"{at}.group_id", []).append("group_not_found")
+            bad(f"{at}.group_id", []).append("no_such_union_group")
         if group_id is None and member is not None:
             group_id = member.union_group_id
         for k, player_id in enumerate([member.member_id] if member else [p["member_id"] for p in roster]):

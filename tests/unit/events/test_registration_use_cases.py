@@ -320,7 +320,7 @@ def test_an_activity_names_only_union_groups_of_the_school_and_keeps_its_times_i
     with db.uow() as uow, pytest.raises(ValidationFailed) as exc:
         activities.create_activity(uow, SCHOOL, {"title": "预赛", "kind": "sport", "starts_at": NOW,
                                                  "compulsory": True, "compulsory_group_ids": [1, 7]}, "t")
-    assert exc.value.fields == {"compulsory_group_ids.1": ["group_not_found"]}
+    assert exc.value.fields == {"compulsory_group_ids.1": ["no_such_union_group"]}
     a = make_activity(db, starts_at=datetime(2026, 3, 18, 8), closes_at=datetime(2026, 3, 10))
     with db.uow() as uow, pytest.raises(ValidationFailed) as exc:
         activities.update_activity(uow, a, {"ends_at": datetime(2026, 3, 17), "opens_at": datetime(2026, 3, 11)}, NOW)

@@ -198,7 +198,7 @@ def test_every_bad_entrant_is_named_at_once_and_none_is_added(db, roster):
             {"member_id": 1}, {"name": "A队", "member_ids": [2, 50]}, {"group_id": 77}, {"name": "B队", "member_ids": [2]}]})
     assert exc.value.fields == {"entrants.0.member_id": ["teams_only"],
                                 "entrants.1.member_ids.1": ["member_not_in_school"],
-                                "entrants.2.group_id": ["group_not_found"], "entrants.2.name": ["required"],
+                                "entrants.2.group_id": ["no_such_union_group"], "entrants.2.name": ["required"],
                                 "entrants.3.member_ids.0": ["already_entered"]}
     individual = create(db, title="单打")
     with db.uow() as uow, pytest.raises(ValidationFailed) as exc:
