@@ -7,6 +7,7 @@ import re
 from datetime import date
 
 import eventlet
+from nameko.dependency_providers import Config
 from nameko.timer import timer
 from sqlalchemy import select
 
@@ -53,6 +54,7 @@ def _schema(cls):
 class EventsService(MemberDirectoryMixin, OpsEndpoints):
     name = "events"
 
+    config = Config()      # the ops endpoints (/readyz) read the broker's address from it
     db = Database(Base)
     ctx = Context()
     timing = EntrypointMetrics()
