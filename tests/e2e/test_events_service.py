@@ -267,15 +267,15 @@ def test_plan_items_link_only_to_records_that_exist_in_the_owning_service(setup,
     chair.ok("POST", items, 201, json={"month": 10, "title": "会员体检",
                                        "link": {"service": "welfare", "kind": "health_campaign",
                                                 "id": str(campaign["id"])}})
-    for bad, code, field in (({"service": "finance", "kind": "audit", "id": str(theirs["id"])},
-                              "linked_record_not_found", "link.id"),
-                             ({"service": "finance", "kind": "audit", "id": "99999999"},
-                              "linked_record_not_found", "link.id"),
-                             ({"service": "welfare", "kind": "health_campaign", "id": "99999999"},
-                              "linked_record_not_found", "link.id"),
-                             ({"service": "congress", "kind": "banquet", "id": "1"}, "unknown_link_kind", "link.kind"),
-                             ({"service": "events", "kind": "activity", "id": "八"}, "invalid_link_id", "link.id")):
-        assert_problem(chair.post(items, json={"month": 6, "title": "x", "link": bad}), 422, code, [field])
+    missing = "linked_record_not_found"
+    for bad, problem, field in (({"service": "finance", "kind": "audit", "id": str(theirs["id"])}, missing, "link.id"),
+                                ({"service": "finance", "kind": "audit", "id": "99999999"}, missing, "link.id"),
+                                ({"service": "welfare", "kind": "health_campaign", "id": "99999999"}, missing,
+                                 "link.id"),
+                                ({"service": "congress", "kind": "banquet", "id": "1"}, "unknown_link_kind",
+                                 "link.kind"),
+                                ({"service": "events", "kind": "activity", "id": "八"}, "invalid_link_id", "link.id")):
+        assert_problem(chair.post(items, json={"month": 6, "title": "x", "link": bad}), 422, problem, [field])
     assert_problem(chair.patch(f"{items}/{done['id']}", json={"status": "done", "link": {
         "service": "finance", "kind": "audit", "id": "99999999"}}), 422, "linked_record_not_found", ["link.id"])
     plan = chair.ok("GET", ev(code, "/plans/2028"))
