@@ -61,9 +61,28 @@ def errors(link: dict | None, exists) -> dict[str, list[str]]:
     return {}
 
 
+LISTING_PAGE = 500
+
+
 def listing_has(answer, record_id: int) -> bool:
     """Whether an owner's ``{"items": [...]}`` answer lists the record."""
     return any(item.get("id") == record_id for item in (answer or {}).get("items", []))
+
+
+def found_in_listing(ask, record_id: int) -> bool:
+    """Whether an owner that lists its records lists this one. ``ask(query)`` is the owner's list
+    (``query`` None: its default answer). An owner that answers in pages (``total`` beyond the
+    items it sent) is read page by page until the record or the end."""
+    answer = ask(None)
+    if listing_has(answer, record_id):
+        return True
+    total = (answer or {}).get("total")
+    if not isinstance(total, int) or total <= len((answer or {}).get("items", [])):
+        return False
+    for number in range(1, -(-total // LISTING_PAGE) + 1):
+        if listing_has(ask({"page": number, "page_size": LISTING_PAGE}), record_id):
+            return True
+    return False
 
 
 def catalogue(language: str | None) -> dict:

@@ -393,7 +393,9 @@ class EventsService(MemberDirectoryMixin, OpsEndpoints):
         context = self.ctx.current.to_context_data()
         try:
             if spec.listing:
-                return links.listing_has(self.remote(service, spec.method, {"school": school}, context), record_id)
+                return links.found_in_listing(lambda query: self.remote(
+                    service, spec.method, {"school": school, **({"query": query} if query else {})}, context),
+                    record_id)
             self.remote(service, spec.method, {"school": school, spec.id_arg: record_id}, context)
             return True
         except NotFound:

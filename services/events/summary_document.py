@@ -29,6 +29,11 @@ LABELS = {
     "hospitalisation": "生病住院慰问", "wedding": "结婚慰问", "childbirth": "生育慰问", "death_of_member": "职工去世慰问",
     "death_of_relative": "直系亲属去世慰问", "retirement": "退休慰问", "hardship": "困难帮扶", "sick_leave": "病休慰问",
     "warmth": "送温暖", "mutual_aid": "互助保障理赔", "holiday_gift": "节日慰问品", "birthday": "生日慰问",
+    "protection_periods": "女职工“四期”保护", "menstrual": "经期", "pregnancy": "孕期", "maternity": "产期",
+    "nursing": "哺乳期", "rights_cases": "维权个案", "opened": "受理", "closed": "办结", "by_kind": "按类型",
+    "by_status": "按状态", "resolved": "化解", "referred": "转调解/仲裁", "withdrawn": "撤回",
+    "working_conditions": "改善工作条件", "raised": "提出", "programmes": "职工活动与疗休养",
+    "sanatorium": "暑期疗养", "women": "女职工工作", "health": "健康促进", "happiness_index": "岗位幸福指数",
     # finance 经费收支
     "total_income": "经费收入合计", "total_expense": "经费支出合计", "surplus": "收支结余",
     "expense_by_category": "支出（按科目）", "staff_activities": "职工活动支出", "rights_welfare": "维权支出",

@@ -63,6 +63,21 @@ def test_an_owners_list_answer_is_searched_for_the_record():
     assert links.listing_has(answer, 5) and not links.listing_has(answer, 4) and not links.listing_has(None, 1)
 
 
+def test_an_owner_that_answers_in_pages_is_read_until_the_record_is_found():
+    records = [{"id": i} for i in range(1200, 0, -1)]          # newest first, as the owners list them
+    asked = []
+
+    def ask(query):
+        asked.append(query)
+        number, size = (query or {}).get("page", 1), (query or {}).get("page_size", 50)
+        return {"items": records[(number - 1) * size: number * size], "total": len(records)}
+    assert links.found_in_listing(ask, 1190) and asked == [None]
+    asked.clear()
+    assert links.found_in_listing(ask, 3) and [q["page"] for q in asked[1:]] == [1, 2, 3]
+    assert not links.found_in_listing(ask, 5000)
+    assert not links.found_in_listing(lambda query: {"items": [{"id": 1}]}, 2)      # an owner without pages
+
+
 def test_the_catalogue_names_every_kind_in_the_callers_language():
     zh, en = links.catalogue("zh-CN"), links.catalogue("en")
     assert {"service": "congress", "kind": "session", "label": "教代会会议"} in zh["items"]
