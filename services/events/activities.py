@@ -15,7 +15,8 @@ from sqlalchemy import func, select, update
 from services.events.domain import registration as rules
 from services.events.domain.registration import RegistrationError
 from services.events.labels import KIND_LABELS, STATUS_LABELS, label
-from services.events.orm import Activity, DirectoryMember, Registration
+from services.events.orm import Activity, DirectoryGroup, DirectoryMember, Registration
+from services.events.paging import page
 from shared.directory import LIVE
 from shared.errors import Conflict, Forbidden, NotFound, ValidationFailed
 
@@ -96,8 +97,24 @@ def waiting_counts(session, ids) -> dict:
         .group_by(Registration.activity_id)).all())
 
 
+def _check(session, values: dict, groups) -> None:
+    """What the request schema cannot see: the union groups named exist in the school, and after
+    a change the activity still ends after it starts and its registration closes after it opens."""
+    errors: dict = {}
+    known = {g for (g,) in session.execute(select(DirectoryGroup.group_id))} if groups else set()
+    for i, group_id in enumerate(groups or []):
+        if group_id not in known:
+            errors[f"compulsory_group_ids.{i}"] = ["no_such_union_group"]
+    for start, end in (("starts_at", "ends_at"), ("opens_at", "closes_at")):
+        if values.get(start) and values.get(end) and values[end] < values[start]:
+            errors[end] = ["ends_before_start"]
+    if errors:
+        raise ValidationFailed(fields=errors)
+
+
 def create_activity(uow, school: str, data: dict, actor: str | None, language=None) -> dict:
     values = {k: _naive(v) for k, v in data.items() if k in FIELDS}
+    _check(uow.session, values, values.get("compulsory_group_ids"))
     row = Activity(school=school, seats_taken=0, seq=0, created_by=actor, status="open", **values)
     uow.session.add(row)
     uow.session.flush()
@@ -111,11 +128,15 @@ def create_activity(uow, school: str, data: dict, actor: str | None, language=No
 def update_activity(uow, activity_id: int, data: dict, now: datetime, language=None) -> dict:
     session = uow.session
     row = lock_activity(session, activity_id)
+    _check(session, {**{k: getattr(row, k) for k in FIELDS}, **{k: _naive(v) for k, v in data.items()}},
+           data.get("compulsory_group_ids"))
     if "capacity" in data:
         try:
             rules.check_capacity_change(data["capacity"], row.seats_taken)
         except RegistrationError as exc:
             raise domain_error(exc) from None
+    if "status" in data and row.status == "closed":
+        raise Conflict("attendance_already_closed")
     for key, value in data.items():
         if key in FIELDS or key == "status":
             setattr(row, key, _naive(value))
@@ -142,26 +163,27 @@ def list_activities(session, query: dict, language=None) -> dict:
                                                     else datetime(query["year"] + 1, 1, 1)))
     if query.get("kind"):
         stmt = stmt.where(Activity.kind == query["kind"])
-    total = session.execute(select(func.count()).select_from(stmt.subquery())).scalar_one()
-    page, size = query.get("page", 1), query.get("page_size", 50)
-    rows = session.execute(stmt.order_by(Activity.starts_at, Activity.id).offset((page - 1) * size).limit(size)).scalars().all()
-    waiting = waiting_counts(session, [r.id for r in rows])
-    return {"items": [activity_view(r, waiting.get(r.id, 0), language) for r in rows], "total": total}
+    result = page(session, stmt.order_by(Activity.starts_at, Activity.id), query, lambda r: r)
+    waiting = waiting_counts(session, [r.id for r in result["items"]])
+    result["items"] = [activity_view(r, waiting.get(r.id, 0), language) for r in result["items"]]
+    return result
 
 
 # --- registration -------------------------------------------------------------------------
 
 def resolve_member(context, requested: int | None) -> int:
-    """Members register themselves; officers register anyone of their school."""
-    if context.role in SELF_ROLES:
-        if context.member_id is None:
-            raise Forbidden("member_account_required")
-        if requested is not None and requested != context.member_id:
-            raise Forbidden("register_self_only")
-        return context.member_id
-    if requested is None:
-        raise ValidationFailed(fields={"member_id": ["required"]})
-    return requested
+    """Members register themselves; the chair and the events officers register anyone of their
+    school; any other account linked to a member (a finance officer who is also a member, say)
+    registers only that member."""
+    if context.role in OFFICERS:
+        if requested is None:
+            raise ValidationFailed(fields={"member_id": ["required"]})
+        return requested
+    if context.member_id is None:
+        raise Forbidden("member_account_required")
+    if requested is not None and requested != context.member_id:
+        raise Forbidden("register_self_only")
+    return context.member_id
 
 
 def directory_member(session, member_id: int, field: str = "member_id") -> DirectoryMember:

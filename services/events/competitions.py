@@ -8,7 +8,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from services.events.activities import directory_member
+from services.events.domain.competition import school_table
 from services.events.orm import Competition, CompetitionEntry
+from services.events.paging import page
 from shared.errors import Conflict, NotFound, ValidationFailed
 
 
@@ -43,12 +45,11 @@ def create(uow, data: dict) -> dict:
     return competition_view(row)
 
 
-def list_competitions(session, year: int | None) -> dict:
+def list_competitions(session, query: dict) -> dict:
     stmt = select(Competition).order_by(Competition.year.desc(), Competition.id)
-    if year:
-        stmt = stmt.where(Competition.year == year)
-    rows = session.execute(stmt).scalars().all()
-    return {"items": [competition_view(r) for r in rows], "total": len(rows)}
+    if query.get("year"):
+        stmt = stmt.where(Competition.year == query["year"])
+    return page(session, stmt, query, competition_view)
 
 
 def enter(uow, school: str, competition_id: int, data: dict, today: date) -> dict:
@@ -76,47 +77,57 @@ def enter(uow, school: str, competition_id: int, data: dict, today: date) -> dic
     return entry_view(row)
 
 
-def school_entries(session, competition_id: int) -> dict:
+def school_entries(session, competition_id: int, query: dict | None = None) -> dict:
     load(session, competition_id)
-    rows = session.execute(select(CompetitionEntry).where(CompetitionEntry.competition_id == competition_id)
-                           .order_by(CompetitionEntry.id)).scalars().all()
-    return {"items": [entry_view(r) for r in rows], "total": len(rows)}
+    return page(session, select(CompetitionEntry).where(CompetitionEntry.competition_id == competition_id)
+                .order_by(CompetitionEntry.id), query, entry_view)
 
 
 def record_results(uow, competition_id: int, data: dict) -> dict:
+    """成绩与名次: each listed entry's rank, score and award; an entry of another competition (or
+    one named twice) is refused with the others, and nothing is recorded."""
     session = uow.session
     comp = load(session, competition_id)
-    errors = {}
     entries = {e.id: e for e in session.execute(select(CompetitionEntry).where(
         CompetitionEntry.competition_id == competition_id)).scalars()}
+    errors, seen = {}, set()
     for i, result in enumerate(data["results"]):
-        entry_id, rank = result.get("entry_id"), result.get("rank")
-        if not isinstance(entry_id, int) or entry_id not in entries:
+        if result["entry_id"] not in entries:
             errors[f"results.{i}.entry_id"] = ["entry_not_found"]
-        if rank is not None and (not isinstance(rank, int) or rank < 1):
-            errors[f"results.{i}.rank"] = ["out_of_range"]
-        score = result.get("score")
-        if score is not None and not isinstance(score, str):
-            errors[f"results.{i}.score"] = ["money_not_string"]
+        elif result["entry_id"] in seen:
+            errors[f"results.{i}.entry_id"] = ["duplicate_entry"]
+        seen.add(result["entry_id"])
     if errors:
         raise ValidationFailed(fields=errors)
-    from decimal import Decimal, InvalidOperation
-    for i, result in enumerate(data["results"]):
+    for result in data["results"]:
         e = entries[result["entry_id"]]
-        e.rank = result.get("rank")
-        try:
-            e.score = Decimal(result["score"]) if result.get("score") is not None else None
-        except InvalidOperation:
-            raise ValidationFailed(fields={f"results.{i}.score": ["invalid"]}) from None
-        e.award = result.get("award")
+        for key in ("rank", "score", "award"):
+            if key in result:
+                setattr(e, key, result[key])
     comp.status = "finished"
     uow.commit()
     return rankings(session, competition_id)
 
 
 def rankings(session, competition_id: int) -> dict:
+    """各校成绩排名: the entries by rank, and the schools by their best rank, then by how many
+    prizes and how much score their teams took."""
     comp = load(session, competition_id)
-    rows = session.execute(select(CompetitionEntry).where(CompetitionEntry.competition_id == competition_id)).scalars().all()
+    rows = session.execute(select(CompetitionEntry).where(
+        CompetitionEntry.competition_id == competition_id)).scalars().all()
     ranked = sorted(rows, key=lambda e: (e.rank is None, e.rank or 0, e.school, e.team_name))
     return {**competition_view(comp), "entries": [entry_view(e) for e in ranked],
-            "schools": sorted({e.school for e in rows})}
+            "schools": school_table([(e.school, e.rank, e.award, e.score) for e in rows])}
+
+
+def published_rankings(session, competition_id: int) -> dict:
+    """名次公布 for the schools: once the district has recorded the results, every school sees the
+    ranking across schools (teams, ranks and awards; the athletes only of its own teams)."""
+    comp = load(session, competition_id)
+    if comp.status != "finished":
+        raise Conflict("results_not_published")
+    return rankings(session, competition_id)
+
+
+def without_other_athletes(ranking: dict, school: str) -> dict:
+    return {**ranking, "entries": [e if e["school"] == school else {**e, "athletes": []} for e in ranking["entries"]]}

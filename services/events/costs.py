@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from services.events.activities import load_activity
 from services.events.labels import EXPENSE_LABELS, label
 from services.events.orm import Expense, Registration
+from services.events.paging import page
 from shared.contracts import finance as finance_contract
 from shared.errors import Conflict
 
@@ -56,10 +57,10 @@ def request_expense(uow, school: str, activity_id: int, data: dict, today: date,
     return expense_view(row, language)
 
 
-def list_expenses(session, activity_id: int, language=None) -> dict:
+def list_expenses(session, activity_id: int, query: dict | None = None, language=None) -> dict:
     load_activity(session, activity_id)
-    rows = session.execute(select(Expense).where(Expense.activity_id == activity_id).order_by(Expense.id)).scalars().all()
-    return {"items": [expense_view(r, language) for r in rows], "total": len(rows)}
+    return page(session, select(Expense).where(Expense.activity_id == activity_id).order_by(Expense.id), query,
+                lambda r: expense_view(r, language))
 
 
 def apply_answer(session, payload: dict) -> bool:

@@ -130,6 +130,7 @@ class Tournament(TenantMixin, Base):
     points_loss: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     allow_draw: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     status: Mapped[str] = mapped_column(String(16), nullable=False, default="open")
+    draw_seed: Mapped[int | None] = mapped_column(Integer)   # 抽签: the lot's seed, so the draw can be checked
     created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
 
 
@@ -143,6 +144,7 @@ class Entrant(TenantMixin, Base):
     group_id: Mapped[int | None] = mapped_column(Integer)
     pool: Mapped[str] = mapped_column(String(60), nullable=False, default="")
     seed: Mapped[int | None] = mapped_column(Integer)
+    roster: Mapped[list | None] = mapped_column(JSON)      # a team's players: [{member_id, name}]
 
 
 class Match(TenantMixin, Base):
@@ -244,6 +246,20 @@ class PlanItem(TenantMixin, Base):
     link_service: Mapped[str | None] = mapped_column(String(32))
     link_kind: Mapped[str | None] = mapped_column(String(40))
     link_id: Mapped[str | None] = mapped_column(String(64))
+
+
+class CommitteeSeat(TenantMixin, Base):
+    """工会委员会委员分工 as membership last announced it (``membership.committee_changed``): who
+    may lead a trip route (带队委员). A position that ended stays ended."""
+    __tablename__ = "committee_positions"
+    __table_args__ = (Index("ix_committee_positions_school_member", "school", "member_id"),)
+    position_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    member_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    member_name: Mapped[str] = mapped_column(String(60), nullable=False)
+    portfolio: Mapped[str] = mapped_column(String(32), nullable=False)
+    title: Mapped[str | None] = mapped_column(String(60))
+    started_on: Mapped[date] = mapped_column(Date, nullable=False)
+    ended_on: Mapped[date | None] = mapped_column(Date)
 
 
 class KnownSchool(Base):

@@ -15,19 +15,27 @@ NO_GROUP = "未分组"
 
 
 def compulsory_gaps(session, activity_id: int) -> dict:
-    """The members of each required group without a registration holding (or waiting for) a seat."""
+    """The in-service members of each required group without a registration holding (or waiting
+    for) a seat. Without named groups everyone is required, members in no group (未分组) too."""
     activity = load_activity(session, activity_id)
     groups = {g.group_id: g.name for g in session.execute(select(DirectoryGroup)).scalars()}
-    wanted = activity.compulsory_group_ids or sorted(groups)
+    by_group: dict = {}
+    for m in members_of(session, DirectoryMember, statuses=IN_SERVICE):
+        by_group.setdefault(m.union_group_id, []).append(m)
+    if activity.compulsory_group_ids:
+        wanted = list(activity.compulsory_group_ids)
+    else:
+        wanted = sorted(groups) + ([None] if None in by_group else [])
     taking_part = {m for (m,) in session.execute(select(Registration.member_id).where(
         Registration.activity_id == activity_id, Registration.status.in_(tuple(rules.LIVE))))}
     out, missing_total, expected_total = [], 0, 0
     for group_id in wanted:
-        members = members_of(session, DirectoryMember, statuses=IN_SERVICE, group_id=group_id)
+        members = by_group.get(group_id, [])
         missing = [{"member_id": m.member_id, "name": m.name} for m in members if m.member_id not in taking_part]
         expected_total += len(members)
         missing_total += len(missing)
-        out.append({"group_id": group_id, "group_name": groups.get(group_id, str(group_id)),
+        out.append({"group_id": group_id, "group_name": groups.get(group_id, NO_GROUP if group_id is None
+                                                                    else str(group_id)),
                     "members": len(members), "registered": len(members) - len(missing), "missing": missing,
                     "complete": not missing})
     return {"activity_id": activity_id, "compulsory": activity.compulsory, "groups": out,

@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from services.events.domain import plan as rules
 from services.events.domain.plan import PlanError
-from services.events.orm import Activity, DistrictTask, PlanItem, WorkPlan
+from services.events.orm import Activity, Competition, DistrictTask, PlanItem, Tournament, WorkPlan
 from shared.errors import Conflict, NotFound, ValidationFailed
 
 
@@ -63,7 +63,10 @@ def create_plan(uow, school: str, year: int, data: dict) -> dict:
         raise Conflict("plan_exists", params={"year": year}) from None
     source_year = data.get("copy_from_year")
     if source_year:
-        source = _plan(session, source_year)
+        source = session.execute(select(WorkPlan).where(WorkPlan.year == source_year)).scalar_one_or_none()
+        if source is None:
+            raise ValidationFailed("plan_not_found", fields={"copy_from_year": ["plan_not_found"]},
+                                   params={"year": source_year})
         if row.guiding_idea is None:
             row.guiding_idea = source.guiding_idea
         for spec in rules.copy_items(_items(session, source.id)):
@@ -77,10 +80,23 @@ def get_plan(session, year: int) -> dict:
     return plan_view(session, _plan(session, year))
 
 
-def _check_task(session, year: int, task_id):
+def own_record_exists(session, kind: str, record_id: int) -> bool:
+    """A link to the events service's own records (the school's activity or tournament, a
+    district competition)."""
+    model = {"activity": Activity, "tournament": Tournament, "competition": Competition}[kind]
+    return session.execute(select(model.id).where(model.id == record_id)).first() is not None
+
+
+def _item_errors(session, year: int, data: dict, link_errors: dict | None) -> None:
+    """Every bad field of a plan item at once (the link was checked before, by its owner)."""
+    errors = dict(link_errors or {})
+    task_id = data.get("district_task_id")
     if task_id is not None and session.execute(select(DistrictTask.id).where(
             DistrictTask.id == task_id, DistrictTask.year == year)).first() is None:
-        raise ValidationFailed(fields={"district_task_id": ["task_not_found"]})
+        errors["district_task_id"] = ["task_not_found"]
+    if errors:
+        codes = {code for codes in errors.values() for code in codes}
+        raise ValidationFailed(codes.pop() if len(codes) == 1 else None, fields=errors)
 
 
 def _apply(row: PlanItem, data: dict) -> None:
@@ -92,10 +108,11 @@ def _apply(row: PlanItem, data: dict) -> None:
         row.link_service, row.link_kind, row.link_id = link.get("service"), link.get("kind"), link.get("id")
 
 
-def add_item(uow, school: str, year: int, data: dict) -> dict:
+def add_item(uow, school: str, year: int, data: dict, link_errors: dict | None = None) -> dict:
+    """具体工作安排: one month's item; ``link_errors`` are the link's problems found by its owner."""
     session = uow.session
     plan = _plan(session, year)
-    _check_task(session, year, data.get("district_task_id"))
+    _item_errors(session, year, data, link_errors)
     row = PlanItem(school=school, plan_id=plan.id, status="planned", month=data["month"], title=data["title"])
     _apply(row, data)
     session.add(row)
@@ -103,14 +120,13 @@ def add_item(uow, school: str, year: int, data: dict) -> dict:
     return item_view(row)
 
 
-def update_item(uow, year: int, item_id: int, data: dict) -> dict:
+def update_item(uow, year: int, item_id: int, data: dict, link_errors: dict | None = None) -> dict:
     session = uow.session
     plan = _plan(session, year)
     row = session.execute(select(PlanItem).where(PlanItem.id == item_id, PlanItem.plan_id == plan.id)).scalar_one_or_none()
     if row is None:
         raise NotFound("plan_item_not_found", params={"id": item_id})
-    if "district_task_id" in data:
-        _check_task(session, year, data["district_task_id"])
+    _item_errors(session, year, data, link_errors)
     _apply(row, data)
     uow.commit()
     return item_view(row)

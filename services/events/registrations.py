@@ -18,6 +18,7 @@ from services.events.domain import registration as rules
 from services.events.domain.registration import RegistrationError
 from services.events.labels import STATUS_LABELS, label
 from services.events.orm import Activity, DirectoryMember, Registration
+from services.events.paging import page
 from shared.db.base import utcnow
 from shared.directory import LIVE
 from shared.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -204,7 +205,8 @@ def change(uow, activity_id: int, member_id: int, action: str, now: datetime, co
 def check_in(uow, activity_id: int, member_id: int, now: datetime, language=None) -> dict:
     """签到 on the day: only a member holding a confirmed seat."""
     session = uow.session
-    load_activity(session, activity_id)
+    if load_activity(session, activity_id).status == "cancelled":
+        raise Conflict("activity_cancelled")
     reg = session.execute(select(Registration).where(Registration.activity_id == activity_id,
                                                      Registration.member_id == member_id)).scalar_one_or_none()
     try:
@@ -220,6 +222,8 @@ def close_attendance(uow, activity_id: int, now: datetime) -> dict:
     """活动结束: everyone registered who did not check in is a no-show; the activity is closed."""
     session = uow.session
     activity = lock_activity(session, activity_id)
+    if activity.status != "open":
+        raise Conflict("attendance_already_closed" if activity.status == "closed" else "activity_cancelled")
     missing = list(session.execute(select(Registration).where(Registration.activity_id == activity_id,
                                                               Registration.status == "registered")).scalars())
     for reg in missing:
@@ -243,27 +247,28 @@ def list_registrations(session, activity_id: int, query: dict, language=None) ->
         stmt = stmt.where(Registration.status == query["status"])
     rows = session.execute(stmt.order_by(Registration.seq)).scalars().all()
     total = len(rows)
-    page, size = query.get("page", 1), query.get("page_size", 200)
+    number, size = query.get("page", 1), query.get("page_size", 200)
     counts: dict = {}
     waiting_pos = {}
     for r in rows:
         counts[r.status] = counts.get(r.status, 0) + 1
         if r.status == "waitlisted":
             waiting_pos[r.id] = len(waiting_pos) + 1
-    items = [registration_view(r, waiting_pos.get(r.id), language) for r in rows[(page - 1) * size: page * size]]
-    return {"items": items, "total": total, "counts": counts}
+    items = [registration_view(r, waiting_pos.get(r.id), language) for r in rows[(number - 1) * size: number * size]]
+    return {"items": items, "total": total, "page": number, "page_size": size, "counts": counts}
 
 
-def my_registrations(session, member_id: int, language=None) -> dict:
-    rows = session.execute(select(Registration, Activity).join(Activity, Activity.id == Registration.activity_id)
-                           .where(Registration.member_id == member_id)
-                           .order_by(Activity.starts_at.desc())).all()
-    items = []
-    for reg, act in rows:
-        view = registration_view(reg, _position(session, reg), language)
+def my_registrations(session, member_id: int, query: dict | None = None, language=None) -> dict:
+    """我的报名: newest activities first, with waiting positions."""
+    stmt = (select(Registration).join(Activity, Activity.id == Registration.activity_id)
+            .where(Registration.member_id == member_id).order_by(Activity.starts_at.desc(), Registration.id))
+    result = page(session, stmt, query, lambda reg: registration_view(reg, _position(session, reg), language))
+    activities = {a.id: a for a in session.execute(select(Activity).where(
+        Activity.id.in_([r["activity_id"] for r in result["items"]]))).scalars()}
+    for view in result["items"]:
+        act = activities[view["activity_id"]]
         view["activity_title"], view["starts_at"] = act.title, _iso(act.starts_at)
-        items.append(view)
-    return {"items": items, "total": len(items)}
+    return result
 
 
 def sweep_expired_offers(uow_factory, now: datetime) -> int:

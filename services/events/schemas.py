@@ -14,6 +14,7 @@ ITEM_STATUSES = ("planned", "in_progress", "done", "cancelled")
 YEAR = validate.Range(min=2000, max=2100)
 MONTH = validate.Range(min=1, max=12)
 POSITIVE = validate.Range(min=1)
+ID = validate.Range(min=1, max=2 ** 31 - 1)    # a record number the database can hold
 
 
 class Strict(Schema):
@@ -43,7 +44,7 @@ class ActivityFields(Strict):
     offer_hours = fields.Integer(strict=True, validate=validate.Range(min=1, max=720),
                                  metadata={"description": "候补递补确认时限 (小时, 默认 48)"})
     compulsory = fields.Boolean(metadata={"description": "必须人人参加"})
-    compulsory_group_ids = fields.List(fields.Integer(strict=True), allow_none=True,
+    compulsory_group_ids = fields.List(fields.Integer(strict=True, validate=ID), allow_none=True,
                                        metadata={"description": "须参加的工会小组 (空为全部)"})
     survey_open = fields.Boolean(metadata={"description": "意向征询进行中"})
 
@@ -60,7 +61,8 @@ class ActivityCreateSchema(ActivityFields):
 
 
 class ActivityUpdateSchema(ActivityFields):
-    status = fields.String(validate=validate.OneOf(("open", "cancelled", "closed")))
+    status = fields.String(validate=validate.OneOf(("open", "cancelled")),
+                           metadata={"description": "open | cancelled (an activity is closed by POST .../close)"})
 
 
 class ActivityListQuery(Strict):
@@ -72,9 +74,9 @@ class ActivityListQuery(Strict):
 
 
 class RegisterSchema(Strict):
-    member_id = fields.Integer(strict=True, validate=POSITIVE,
+    member_id = fields.Integer(strict=True, validate=ID,
                                metadata={"description": "会员 (会员本人报名时可省略)"})
-    route_id = fields.Integer(strict=True, allow_none=True, metadata={"description": "出游线路"})
+    route_id = fields.Integer(strict=True, validate=ID, allow_none=True, metadata={"description": "出游线路"})
 
 
 class RegistrationListQuery(Strict):
@@ -84,7 +86,7 @@ class RegistrationListQuery(Strict):
 
 
 class CheckInSchema(Strict):
-    member_id = fields.Integer(required=True, strict=True, validate=POSITIVE)
+    member_id = fields.Integer(required=True, strict=True, validate=ID)
 
 
 class EmptySchema(Strict):
@@ -97,14 +99,21 @@ class ParticipationQuery(Strict):
 
 class RouteCreateSchema(Strict):
     name = fields.String(required=True, validate=validate.Length(min=1, max=120))
-    leader_member_id = fields.Integer(strict=True, allow_none=True, metadata={"description": "带队委员"})
+    leader_member_id = fields.Integer(required=True, strict=True, validate=ID,
+                                      metadata={"description": "带队委员 (须为在任工会委员)"})
+    description = fields.String(allow_none=True, validate=validate.Length(max=2000))
+
+
+class RouteUpdateSchema(Strict):
+    name = fields.String(validate=validate.Length(min=1, max=120))
+    leader_member_id = fields.Integer(strict=True, validate=ID, metadata={"description": "带队委员 (须为在任工会委员)"})
     description = fields.String(allow_none=True, validate=validate.Length(max=2000))
 
 
 class IntentionSchema(Strict):
-    member_id = fields.Integer(strict=True, validate=POSITIVE)
+    member_id = fields.Integer(strict=True, validate=ID)
     joining = fields.Boolean(required=True)
-    route_id = fields.Integer(strict=True, allow_none=True)
+    route_id = fields.Integer(strict=True, validate=ID, allow_none=True)
     note = fields.String(allow_none=True, validate=validate.Length(max=200))
 
 
@@ -126,7 +135,7 @@ class TournamentCreateSchema(Strict):
     title = fields.String(required=True, validate=validate.Length(min=1, max=120))
     format = fields.String(required=True, validate=validate.OneOf(("round_robin", "knockout")))
     unit = fields.String(load_default="member", validate=validate.OneOf(("member", "team")))
-    activity_id = fields.Integer(strict=True, allow_none=True)
+    activity_id = fields.Integer(strict=True, validate=ID, allow_none=True)
     points_win = fields.Integer(strict=True, load_default=2, validate=validate.Range(min=0, max=10))
     points_draw = fields.Integer(strict=True, load_default=1, validate=validate.Range(min=0, max=10))
     points_loss = fields.Integer(strict=True, load_default=0, validate=validate.Range(min=0, max=10))
@@ -134,16 +143,15 @@ class TournamentCreateSchema(Strict):
 
 
 class EntrantSchema(Strict):
-    name = fields.String(validate=validate.Length(min=1, max=120), metadata={"description": "队名 (成员可省略)"})
-    member_id = fields.Integer(strict=True, allow_none=True)
-    group_id = fields.Integer(strict=True, allow_none=True)
+    name = fields.String(validate=validate.Length(min=1, max=120),
+                         metadata={"description": "队名 (会员参赛可省略; 小组队默认为小组名)"})
+    member_id = fields.Integer(strict=True, allow_none=True, validate=ID,
+                               metadata={"description": "参赛会员 (unit=member)"})
+    member_ids = fields.List(fields.Integer(strict=True, validate=ID), validate=validate.Length(max=50),
+                             metadata={"description": "队员名单 (unit=team)"})
+    group_id = fields.Integer(strict=True, validate=ID, allow_none=True, metadata={"description": "工会小组 (小组队或预赛分组)"})
     pool = fields.String(validate=validate.Length(max=60), metadata={"description": "小组 (默认按工会小组)"})
-    seed = fields.Integer(strict=True, allow_none=True, validate=POSITIVE)
-
-    @validates_schema
-    def _who(self, data, **kw):
-        if not data.get("member_id") and not data.get("name"):
-            raise ValidationError("required", "name")
+    seed = fields.Integer(strict=True, allow_none=True, validate=POSITIVE, metadata={"description": "种子序号"})
 
 
 class EntrantsSchema(Strict):
@@ -157,8 +165,10 @@ class EntrantsSchema(Strict):
 
 
 class DrawSchema(Strict):
-    from_tournament_id = fields.Integer(strict=True, allow_none=True,
+    from_tournament_id = fields.Integer(strict=True, validate=ID, allow_none=True,
                                         metadata={"description": "决赛: 从预赛各组前 N 名晋级"})
+    draw_seed = fields.Integer(strict=True, allow_none=True, validate=validate.Range(min=1, max=2 ** 31 - 1),
+                               metadata={"description": "抽签随机种子 (省略则随机生成并公布，同一种子得同一签表)"})
     qualifiers_per_pool = fields.Integer(strict=True, load_default=2, validate=validate.Range(min=1, max=16))
 
 
@@ -170,8 +180,8 @@ class ResultSchema(Strict):
 class AwardSchema(Strict):
     title = fields.String(required=True, validate=validate.Length(min=1, max=60))
     rank = fields.Integer(strict=True, allow_none=True, validate=POSITIVE)
-    entrant_id = fields.Integer(strict=True, allow_none=True)
-    member_id = fields.Integer(strict=True, allow_none=True)
+    entrant_id = fields.Integer(strict=True, validate=ID, allow_none=True)
+    member_id = fields.Integer(strict=True, validate=ID, allow_none=True)
     name = fields.String(validate=validate.Length(min=1, max=120))
 
 
@@ -187,15 +197,30 @@ class CompetitionCreateSchema(Strict):
 
 class CompetitionEntrySchema(Strict):
     team_name = fields.String(required=True, validate=validate.Length(min=1, max=120))
-    athlete_ids = fields.List(fields.Integer(strict=True), required=True, validate=validate.Length(min=1, max=100))
+    athlete_ids = fields.List(fields.Integer(strict=True, validate=ID), required=True,
+                              validate=validate.Length(min=1, max=100))
+
+
+class CompetitionResultItem(Strict):
+    entry_id = fields.Integer(required=True, strict=True, validate=ID)
+    rank = fields.Integer(strict=True, allow_none=True, validate=POSITIVE, metadata={"description": "名次"})
+    score = fields.Decimal(places=2, as_string=True, allow_none=True, allow_nan=False,
+                           validate=validate.Range(min=0, max=99999999),
+                           metadata={"description": "成绩/得分 (两位小数)"})
+    award = fields.String(allow_none=True, validate=validate.Length(max=60), metadata={"description": "奖项 (二等奖)"})
 
 
 class CompetitionResultSchema(Strict):
-    results = fields.List(fields.Dict(), required=True, validate=validate.Length(min=1),
-                          metadata={"description": "[{entry_id, rank, score?, award?}]"})
+    results = fields.List(fields.Nested(CompetitionResultItem), required=True, validate=validate.Length(min=1, max=500),
+                          metadata={"description": "各参赛队的名次、成绩与奖项"})
 
 
-class YearQuery(Strict):
+class PageQuery(Strict):
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
+    page_size = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
+
+
+class YearQuery(PageQuery):
     year = fields.Integer(validate=YEAR)
 
 
@@ -214,9 +239,11 @@ class PlanCreateSchema(Strict):
 
 
 class LinkSchema(Strict):
-    service = fields.String(required=True, validate=validate.Regexp(r"^[a-z][a-z0-9_]{1,31}$"))
-    kind = fields.String(required=True, validate=validate.Length(min=1, max=40))
-    id = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    service = fields.String(required=True, validate=validate.Regexp(r"^[a-z][a-z0-9_]{1,31}$"),
+                            metadata={"description": "记录所属服务 (congress, finance, welfare, events)"})
+    kind = fields.String(required=True, validate=validate.Length(min=1, max=40),
+                         metadata={"description": "记录类型，见 GET .../plans/link-kinds"})
+    id = fields.String(required=True, validate=validate.Length(min=1, max=64), metadata={"description": "记录编号"})
 
 
 class PlanItemSchema(Strict):
@@ -225,7 +252,7 @@ class PlanItemSchema(Strict):
     owner = fields.String(allow_none=True, validate=validate.Length(max=60))
     category = fields.String(allow_none=True, validate=validate.Length(max=40))
     status = fields.String(validate=validate.OneOf(ITEM_STATUSES))
-    district_task_id = fields.Integer(strict=True, allow_none=True)
+    district_task_id = fields.Integer(strict=True, validate=ID, allow_none=True)
     link = fields.Nested(LinkSchema, allow_none=True, metadata={"description": "完成该项的记录 {service, kind, id}"})
 
 

@@ -1,13 +1,16 @@
 """Demo data of the events service: the demo members in the directory, the 2026 plan of the
 新桥实验小学 union from the seed calendar (003 [P1]), a compulsory table-tennis prelim, a summer
-trip with three routes. Idempotent: a second ``--demo`` adds nothing."""
+trip with three routes led by committee members and a per-person subsidy; the committee copy.
+Idempotent: a second ``--demo`` adds nothing."""
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
 from sqlalchemy import select
 
-from services.events.orm import Activity, DirectoryMember, KnownSchool, PlanItem, WorkPlan
+from services.events.committee import apply_position
+from services.events.orm import Activity, DirectoryMember, KnownSchool, PlanItem, TripRoute, WorkPlan
 from shared.directory import apply_member
 
 YEAR = 2026
@@ -26,6 +29,12 @@ CALENDAR = {   # 003_082ead6637bf830d.txt [P1]
     12: ["迎新活动", "教工小家与工会积极分子评选", "年终考评"],
 }
 
+ROUTES = (   # 002 [S2]: three routes, each led by a union committee member (带队委员)
+    ("黄山二日游", "带好常备药品，出行须知另发"),
+    ("千岛湖二日游", "带好常备药品，出行须知另发"),
+    ("苏州园林一日游", "适合年长教工"),
+)
+
 
 def seed_demo(runtime, context):
     members = context.get("members") or {}
@@ -33,6 +42,11 @@ def seed_demo(runtime, context):
         with runtime.unit_of_work("events", school=school) as uow:
             for snap in snapshots:
                 apply_member(uow.session, DirectoryMember, snap)
+            uow.commit()
+    for school, positions in (context.get("committee") or {}).items():
+        with runtime.unit_of_work("events", school=school) as uow:
+            for position in positions:
+                apply_position(uow.session, position)
             uow.commit()
     schools = [s["code"] if isinstance(s, dict) else s for s in context.get("schools") or []]
     with runtime.unit_of_work("events") as uow:
@@ -55,7 +69,14 @@ def seed_demo(runtime, context):
             session.add(Activity(school=school, title="教工乒乓球赛预赛", kind="sport", starts_at=datetime(YEAR, 3, 18, 8),
                                  place="乒乓室", compulsory=True, seats_taken=0, seq=0, status="open",
                                  requires_approval=False, offer_hours=48, survey_open=False))
-            session.add(Activity(school=school, title="暑期教工出游", kind="trip", starts_at=datetime(YEAR, 7, 15, 7),
-                                 capacity=60, compulsory=False, seats_taken=0, seq=0, status="open",
-                                 requires_approval=False, offer_hours=48, survey_open=True))
+            trip = Activity(school=school, title="暑期教工出游", kind="trip", starts_at=datetime(YEAR, 7, 15, 7),
+                            capacity=60, compulsory=False, seats_taken=0, seq=0, status="open",
+                            requires_approval=False, offer_hours=48, survey_open=True,
+                            subsidy_per_person=Decimal("300.00"))
+            session.add(trip)
+            session.flush()
+            leaders = [p for p in (context.get("committee") or {}).get(school, []) if p["portfolio"] != "chair"]
+            for (name, note), leader in zip(ROUTES, leaders):
+                session.add(TripRoute(school=school, activity_id=trip.id, name=name, description=note,
+                                      leader_member_id=leader["member_id"], leader_name=leader["member_name"]))
             uow.commit()

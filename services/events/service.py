@@ -3,16 +3,19 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 from datetime import date
 
 import eventlet
 from nameko.dependency_providers import Config
 from nameko.timer import timer
+from sqlalchemy import select
 
-from services.events import (activities, competitions, costs, participation, plans, registrations, summary,
-                             tournaments, trips)
+from services.events import (activities, committee, competitions, costs, links, participation, plans,
+                             registrations, summary, summary_document, tournaments, trips)
 from services.events import schemas as s
 from services.events.metrics import EventsGauges
+from services.events.remote import Remote
 from services.events.orm import Base, DirectoryGroup, DirectoryMember, KnownSchool
 from shared.db.base import utcnow
 from shared.directory import LIVE, MemberDirectoryMixin
@@ -29,9 +32,17 @@ SUMMARY_TIMEOUT = 10.0
 def _year(value) -> int:
     """A year from the path (the gateway passes it as text): anything else is not a page that exists."""
     text = str(value)
-    if not text.isdigit() or not 2000 <= int(text) <= 2100:
+    if not re.fullmatch(r"[0-9]{4}", text) or not 2000 <= int(text) <= 2100:
         raise NotFound("not_found")
     return int(text)
+
+
+def _id(value) -> int:
+    """A record number from the path: one the database cannot hold names no record."""
+    number = int(value)
+    if not 1 <= number <= 2 ** 31 - 1:
+        raise NotFound("not_found")
+    return number
 
 
 @functools.cache
@@ -43,11 +54,12 @@ def _schema(cls):
 class EventsService(MemberDirectoryMixin, OpsEndpoints):
     name = "events"
 
-    config = Config()
+    config = Config()      # the ops endpoints (/readyz) read the broker's address from it
     db = Database(Base)
     ctx = Context()
     timing = EntrypointMetrics()
     gauges = EventsGauges()
+    remote = Remote()
     directory = (DirectoryMember, DirectoryGroup)
 
     def _lang(self):
@@ -72,7 +84,7 @@ class EventsService(MemberDirectoryMixin, OpsEndpoints):
     def update_activity(self, school, activity_id, data):
         data = load(_schema(s.ActivityUpdateSchema), data)
         with self.db.unit_of_work(school) as uow:
-            return activities.update_activity(uow, int(activity_id), data, utcnow(), self._lang())
+            return activities.update_activity(uow, _id(activity_id), data, utcnow(), self._lang())
 
     @rpc
     def list_activities(self, school, query=None):
@@ -83,7 +95,7 @@ class EventsService(MemberDirectoryMixin, OpsEndpoints):
     @rpc
     def get_activity(self, school, activity_id):
         with self.db.read(school) as session:
-            return activities.get_activity(session, int(activity_id), self._lang())
+            return activities.get_activity(session, _id(activity_id), self._lang())
 
     # 报名
     @rpc
@@ -91,26 +103,27 @@ class EventsService(MemberDirectoryMixin, OpsEndpoints):
         data = load(_schema(s.RegisterSchema), data or {})
         member_id = activities.resolve_member(self.ctx.current, data.get("member_id"))
         with self.db.unit_of_work(school) as uow:
-            return registrations.register(uow, school, int(activity_id), member_id, data.get("route_id"), utcnow(),
+            return registrations.register(uow, school, _id(activity_id), member_id, data.get("route_id"), utcnow(),
                                        self.ctx.current.actor, self._lang())
 
     @rpc
     def list_registrations(self, school, activity_id, query=None):
         query = load(_schema(s.RegistrationListQuery), query or {})
         with self.db.read(school) as session:
-            return registrations.list_registrations(session, int(activity_id), query, self._lang())
+            return registrations.list_registrations(session, _id(activity_id), query, self._lang())
 
     @rpc
-    def my_registrations(self, school):
+    def my_registrations(self, school, query=None):
+        query = load(_schema(s.PageQuery), query or {})
         member_id = self.ctx.current.member_id
         if member_id is None:
             raise Forbidden("member_account_required")
         with self.db.read(school) as session:
-            return registrations.my_registrations(session, member_id, self._lang())
+            return registrations.my_registrations(session, member_id, query, self._lang())
 
     def _change(self, school, activity_id, member_id, action):
         with self.db.unit_of_work(school) as uow:
-            return registrations.change(uow, int(activity_id), int(member_id), action, utcnow(), self.ctx.current,
+            return registrations.change(uow, _id(activity_id), _id(member_id), action, utcnow(), self.ctx.current,
                                      self._lang())
 
     @rpc
@@ -137,12 +150,12 @@ class EventsService(MemberDirectoryMixin, OpsEndpoints):
     def check_in(self, school, activity_id, data):
         data = load(_schema(s.CheckInSchema), data)
         with self.db.unit_of_work(school) as uow:
-            return registrations.check_in(uow, int(activity_id), data["member_id"], utcnow(), self._lang())
+            return registrations.check_in(uow, _id(activity_id), data["member_id"], utcnow(), self._lang())
 
     @rpc
     def close_attendance(self, school, activity_id, data=None):
         with self.db.unit_of_work(school) as uow:
-            return registrations.close_attendance(uow, int(activity_id), utcnow())
+            return registrations.close_attendance(uow, _id(activity_id), utcnow())
 
     @timer(interval=60)
     def expire_offers(self):
@@ -160,7 +173,7 @@ class EventsService(MemberDirectoryMixin, OpsEndpoints):
     @rpc
     def compulsory_gaps(self, school, activity_id):
         with self.db.read(school) as session:
-            return participation.compulsory_gaps(session, int(activity_id))
+            return participation.compulsory_gaps(session, _id(activity_id))
 
     @rpc
     def participation(self, school, query):
@@ -180,35 +193,47 @@ class EventsService(MemberDirectoryMixin, OpsEndpoints):
     def add_route(self, school, activity_id, data):
         data = load(_schema(s.RouteCreateSchema), data)
         with self.db.unit_of_work(school) as uow:
-            return trips.add_route(uow, school, int(activity_id), data)
+            return trips.add_route(uow, school, _id(activity_id), data, date.today())
+
+    @rpc
+    def update_route(self, school, activity_id, route_id, data):
+        data = load(_schema(s.RouteUpdateSchema), data)
+        with self.db.unit_of_work(school) as uow:
+            return trips.update_route(uow, _id(activity_id), _id(route_id), data, date.today())
 
     @rpc
     def list_routes(self, school, activity_id):
         with self.db.read(school) as session:
-            return trips.list_routes(session, int(activity_id))
+            return trips.list_routes(session, _id(activity_id), date.today())
+
+    @consumes("membership", "committee_changed")
+    def on_committee_changed(self, uow, event):
+        """工会委员会: the committee copy that says who may lead a trip route."""
+        committee.apply_position(uow.session, event.payload)
 
     @rpc
     def answer_survey(self, school, activity_id, data):
         data = load(_schema(s.IntentionSchema), data)
         with self.db.unit_of_work(school) as uow:
-            return trips.answer_survey(uow, school, int(activity_id), data, self.ctx.current)
+            return trips.answer_survey(uow, school, _id(activity_id), data, self.ctx.current)
 
     @rpc
     def survey_results(self, school, activity_id):
         with self.db.read(school) as session:
-            return trips.survey_results(session, int(activity_id))
+            return trips.survey_results(session, _id(activity_id))
 
     # 经费
     @rpc
     def request_expense(self, school, activity_id, data):
         data = load(_schema(s.ExpenseCreateSchema), data)
         with self.db.unit_of_work(school) as uow:
-            return costs.request_expense(uow, school, int(activity_id), data, date.today(), self._lang())
+            return costs.request_expense(uow, school, _id(activity_id), data, date.today(), self._lang())
 
     @rpc
-    def list_expenses(self, school, activity_id):
+    def list_expenses(self, school, activity_id, query=None):
+        query = load(_schema(s.PageQuery), query or {})
         with self.db.read(school) as session:
-            return costs.list_expenses(session, int(activity_id), self._lang())
+            return costs.list_expenses(session, _id(activity_id), query, self._lang())
 
     @consumes("finance", "spending_request_updated")
     def on_spending_request_updated(self, uow, event):
@@ -222,55 +247,56 @@ class EventsService(MemberDirectoryMixin, OpsEndpoints):
             return tournaments.create(uow, school, data)
 
     @rpc
-    def list_tournaments(self, school):
+    def list_tournaments(self, school, query=None):
+        query = load(_schema(s.PageQuery), query or {})
         with self.db.read(school) as session:
-            return tournaments.list_tournaments(session)
+            return tournaments.list_tournaments(session, query)
 
     @rpc
     def get_tournament(self, school, tournament_id):
         with self.db.read(school) as session:
-            return tournaments.get(session, int(tournament_id))
+            return tournaments.get(session, _id(tournament_id))
 
     @rpc
     def add_entrants(self, school, tournament_id, data):
         data = load(_schema(s.EntrantsSchema), data)
         with self.db.unit_of_work(school) as uow:
-            return tournaments.add_entrants(uow, school, int(tournament_id), data)
+            return tournaments.add_entrants(uow, school, _id(tournament_id), data)
 
     @rpc
     def make_draw(self, school, tournament_id, data=None):
         data = load(_schema(s.DrawSchema), data or {})
         with self.db.unit_of_work(school) as uow:
-            return tournaments.make_draw(uow, school, int(tournament_id), data)
+            return tournaments.make_draw(uow, school, _id(tournament_id), data)
 
     @rpc
     def record_result(self, school, tournament_id, match_id, data):
         data = load(_schema(s.ResultSchema), data)
         with self.db.unit_of_work(school) as uow:
-            return tournaments.record_result(uow, int(tournament_id), int(match_id), data)
+            return tournaments.record_result(uow, _id(tournament_id), _id(match_id), data)
 
     @rpc
     def standings(self, school, tournament_id):
         with self.db.read(school) as session:
-            return tournaments.standings(session, int(tournament_id))
+            return tournaments.standings(session, _id(tournament_id))
 
     @rpc
     def give_award(self, school, tournament_id, data):
         data = load(_schema(s.AwardSchema), data)
         with self.db.unit_of_work(school) as uow:
-            return tournaments.give_award(uow, school, int(tournament_id), data, date.today())
+            return tournaments.give_award(uow, school, _id(tournament_id), data, date.today())
 
     @rpc
     def give_activity_award(self, school, activity_id, data):
         data = load(_schema(s.AwardSchema), data)
         with self.db.unit_of_work(school) as uow:
-            return tournaments.give_activity_award(uow, school, int(activity_id), data, date.today())
+            return tournaments.give_activity_award(uow, school, _id(activity_id), data, date.today())
 
     @rpc
     def list_awards(self, school, query=None):
         query = load(_schema(s.YearQuery), query or {})
         with self.db.read(school) as session:
-            return tournaments.list_awards(session, query.get("year"))
+            return tournaments.list_awards(session, query)
 
     # 区级比赛
     @rpc
@@ -285,37 +311,44 @@ class EventsService(MemberDirectoryMixin, OpsEndpoints):
         self._district_only()
         query = load(_schema(s.YearQuery), query or {})
         with self.db.read(district=True) as session:
-            return competitions.list_competitions(session, query.get("year"))
+            return competitions.list_competitions(session, query)
 
     @rpc
     def school_competitions(self, school, query=None):
         query = load(_schema(s.YearQuery), query or {})
         with self.db.read(school) as session:
-            return competitions.list_competitions(session, query.get("year"))
+            return competitions.list_competitions(session, query)
 
     @rpc
     def enter_competition(self, school, competition_id, data):
         data = load(_schema(s.CompetitionEntrySchema), data)
         with self.db.unit_of_work(school) as uow:
-            return competitions.enter(uow, school, int(competition_id), data, date.today())
+            return competitions.enter(uow, school, _id(competition_id), data, date.today())
 
     @rpc
-    def school_entries(self, school, competition_id):
+    def school_entries(self, school, competition_id, query=None):
+        query = load(_schema(s.PageQuery), query or {})
         with self.db.read(school) as session:
-            return competitions.school_entries(session, int(competition_id))
+            return competitions.school_entries(session, _id(competition_id), query)
 
     @rpc
     def record_competition_results(self, competition_id, data):
         self._district_only()
         data = load(_schema(s.CompetitionResultSchema), data)
         with self.db.unit_of_work(district=True) as uow:
-            return competitions.record_results(uow, int(competition_id), data)
+            return competitions.record_results(uow, _id(competition_id), data)
+
+    @rpc
+    def school_rankings(self, school, competition_id):
+        with self.db.read(district=True) as session:
+            ranking = competitions.published_rankings(session, _id(competition_id))
+        return competitions.without_other_athletes(ranking, school)
 
     @rpc
     def competition_rankings(self, competition_id):
         self._district_only()
         with self.db.read(district=True) as session:
-            return competitions.rankings(session, int(competition_id))
+            return competitions.rankings(session, _id(competition_id))
 
     # 工作计划
     @rpc
@@ -332,14 +365,41 @@ class EventsService(MemberDirectoryMixin, OpsEndpoints):
     @rpc
     def add_plan_item(self, school, year, data):
         data = load(_schema(s.PlanItemCreateSchema), data)
+        link_errors = self._link_errors(school, data.get("link"))
         with self.db.unit_of_work(school) as uow:
-            return plans.add_item(uow, school, _year(year), data)
+            return plans.add_item(uow, school, _year(year), data, link_errors)
 
     @rpc
     def update_plan_item(self, school, year, item_id, data):
         data = load(_schema(s.PlanItemSchema), data)
+        link_errors = self._link_errors(school, data.get("link"))
         with self.db.unit_of_work(school) as uow:
-            return plans.update_item(uow, _year(year), int(item_id), data)
+            return plans.update_item(uow, _year(year), _id(item_id), data, link_errors)
+
+    @rpc
+    def link_kinds(self, school):
+        return links.catalogue(self._lang())
+
+    def _link_errors(self, school, link) -> dict:
+        """The link's problems, asked before the unit of work opens (no transaction waits on a
+        remote service); the owner being down is a 503 and nothing is written."""
+        return links.errors(link, lambda service, kind, spec, record_id:
+                            self._record_exists(school, service, kind, spec, record_id))
+
+    def _record_exists(self, school, service, kind, spec, record_id) -> bool:
+        if service == self.name:
+            with self.db.read(school) as session:
+                return plans.own_record_exists(session, kind, record_id)
+        context = self.ctx.current.to_context_data()
+        try:
+            if spec.listing:
+                return links.found_in_listing(lambda query: self.remote(
+                    service, spec.method, {"school": school, **({"query": query} if query else {})}, context),
+                    record_id)
+            self.remote(service, spec.method, {"school": school, spec.id_arg: record_id}, context)
+            return True
+        except NotFound:
+            return False
 
     @rpc
     def publish_plan(self, school, year, data=None):
@@ -376,7 +436,6 @@ class EventsService(MemberDirectoryMixin, OpsEndpoints):
     def plan_compliance(self, query):
         self._district_only()
         query = load(_schema(s.ParticipationQuery), query)
-        from sqlalchemy import select
         with self.db.read(district=True) as session:
             schools = [c for (c,) in session.execute(select(KnownSchool.code).where(KnownSchool.active.is_(True)))]
             return plans.compliance(session, query["year"], schools)
@@ -405,25 +464,26 @@ class EventsService(MemberDirectoryMixin, OpsEndpoints):
 
     def _gather(self, school, year) -> dict:
         year = _year(year)
-        from nameko.standalone.rpc import ClusterRpcProxy
         from shared.plugins import discover
         names = [n for n, p in discover().items() if p.annual_summary and p.service]
+        context = self.ctx.current.to_context_data()
         answers: dict = {}
 
         def ask(name):
-            if name == self.name:
-                return name, self.annual_summary(school, year)
             try:
-                with ClusterRpcProxy(self.config, context_data=self.ctx.current.to_context_data(),
-                                     timeout=SUMMARY_TIMEOUT) as proxy:
-                    return name, getattr(proxy, name).annual_summary(school=school, year=_year(year))
+                if name == self.name:
+                    return name, self.annual_summary(school, year)
+                return name, self.remote(name, "annual_summary", {"school": school, "year": year}, context,
+                                         SUMMARY_TIMEOUT)
             except Exception as exc:   # a missing or failing service is shown as missing
                 log.warning("annual_summary of %s failed: %r", name, exc)
                 return name, exc
         pool = eventlet.GreenPool(len(names) or 1)
         for name, answer in pool.imap(ask, names):
             answers[name] = answer
-        return summary.assemble(school, _year(year), answers)
+        with self.db.read(district=True) as session:
+            school_name = session.execute(select(KnownSchool.name).where(KnownSchool.code == school)).scalar()
+        return summary.assemble(school, year, answers, school_name)
 
     @rpc
     def year_summary(self, school, year):
@@ -432,4 +492,4 @@ class EventsService(MemberDirectoryMixin, OpsEndpoints):
     @rpc
     def year_summary_document(self, school, year, query=None):
         query = load(_schema(s.SummaryQuery), query or {})
-        return summary.document(self._gather(school, year), query["format"])
+        return summary_document.document(self._gather(school, year), query["format"])

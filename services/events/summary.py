@@ -1,11 +1,9 @@
 """年度工作总结 (the year-end summary): every plugin that declares ``annual_summary`` answers
 ``annual_summary(school, year)`` by RPC; the events service gathers the answers into one document
-(JSON and DOCX). A service that is missing, slow or failing shows as missing; it never breaks
-the summary."""
+(JSON; ``summary_document`` writes it as a Word document). A service that is missing, slow or
+failing shows as missing; it never breaks the summary."""
 from __future__ import annotations
 
-import base64
-import io
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -17,12 +15,6 @@ from services.events.labels import KIND_LABELS
 SECTION_TITLES = {
     "membership": "组织建设与会员", "congress": "民主管理（教代会）", "welfare": "关心职工生活（福利与慰问）",
     "events": "文体活动与工作计划", "finance": "经费收支与审查",
-}
-ITEM_LABELS = {
-    "admitted": "新入会", "transferred_out": "调出", "retired": "退休", "left": "退会", "members": "会员人数",
-    "membership_rate": "入会率", "activities": "举办活动", "participants": "参与人数", "participation_rate": "参与面(%)",
-    "attended": "参加人次", "attendance_rate": "到场率(%)", "tournaments": "组织赛事", "awards": "获奖",
-    "district_entries": "参加区级比赛", "plan_items": "计划事项", "plan_items_done": "已完成事项",
 }
 
 
@@ -63,10 +55,11 @@ def own_summary(session, school: str, year: int) -> dict:
         "plan_not_done": [{"month": i.month, "title": i.title} for i in items if i.status not in ("done", "cancelled")]}
 
 
-def assemble(school: str, year: int, answers: dict) -> dict:
+def assemble(school: str, year: int, answers: dict, school_name: str | None = None) -> dict:
     """``answers``: plugin name -> its summary dict, or an exception / None when it did not answer."""
     sections, missing = [], []
-    for name in sorted(answers):
+    order = list(SECTION_TITLES)      # the order of the seeds' summaries: organisation first, funds last
+    for name in sorted(answers, key=lambda n: (order.index(n) if n in order else len(order), n)):
         answer = answers[name]
         if isinstance(answer, dict):
             sections.append({"service": name, "title": SECTION_TITLES.get(name, name), "status": "ok", "data": answer})
@@ -75,54 +68,5 @@ def assemble(school: str, year: int, answers: dict) -> dict:
             missing.append(name)
             sections.append({"service": name, "title": SECTION_TITLES.get(name, name), "status": "missing",
                              "reason": reason})
-    return {"school": school, "year": year, "title": f"{year}年度工会工作总结", "sections": sections,
-            "missing": missing}
-
-
-def _scalar_lines(data: dict) -> list[str]:
-    lines = []
-    for key, value in (data.get("items") or {}).items():
-        if isinstance(value, (dict, list)):
-            continue
-        lines.append(f"{ITEM_LABELS.get(key, key)}：{value if value is not None else '—'}")
-    return lines
-
-
-def to_docx(summary: dict) -> bytes:
-    from docx import Document
-    doc = Document()
-    doc.add_heading(summary["title"], level=0)
-    doc.add_paragraph(f"学校工会：{summary['school']}　年度：{summary['year']}")
-    for section in summary["sections"]:
-        doc.add_heading(section["title"], level=1)
-        if section["status"] != "ok":
-            doc.add_paragraph("（该部分数据暂缺：服务未响应）")
-            continue
-        data = section["data"]
-        for line in _scalar_lines(data):
-            doc.add_paragraph(line, style="List Bullet")
-        for key, value in data.items():
-            if key in ("school", "year", "items") or not value:
-                continue
-            if isinstance(value, dict):
-                doc.add_paragraph(f"{key}：" + "；".join(f"{k} {v}" for k, v in value.items()))
-            elif isinstance(value, list):
-                doc.add_paragraph(f"{key}：")
-                for entry in value[:100]:
-                    text = "，".join(str(v) for v in entry.values() if v is not None) if isinstance(entry, dict) else str(entry)
-                    doc.add_paragraph(text, style="List Bullet")
-    if summary["missing"]:
-        doc.add_paragraph("暂缺部分：" + "、".join(SECTION_TITLES.get(m, m) for m in summary["missing"]))
-    buf = io.BytesIO()
-    doc.save(buf)
-    return buf.getvalue()
-
-
-def document(summary: dict, fmt: str) -> dict:
-    if fmt == "json":
-        import json
-        content = json.dumps(summary, ensure_ascii=False, default=str).encode()
-        return {"content_b64": base64.b64encode(content).decode(), "format": "json",
-                "filename": f"annual-summary-{summary['school']}-{summary['year']}.json"}
-    return {"content_b64": base64.b64encode(to_docx(summary)).decode(), "format": "docx",
-            "filename": f"annual-summary-{summary['school']}-{summary['year']}.docx"}
+    return {"school": school, "school_name": school_name or school, "year": year,
+            "title": f"{year}年度工会工作总结", "sections": sections, "missing": missing}

@@ -2,6 +2,7 @@
 standings and awards."""
 from __future__ import annotations
 
+import secrets
 from datetime import date
 
 from sqlalchemy import select
@@ -10,6 +11,7 @@ from services.events.activities import directory_member, load_activity
 from services.events.domain import tournament as t
 from services.events.domain.tournament import TournamentError
 from services.events.orm import Award, DirectoryGroup, Entrant, Match, Registration, Tournament
+from services.events.paging import page
 from shared.errors import Conflict, NotFound, ValidationFailed
 
 
@@ -27,12 +29,12 @@ def load(session, tournament_id: int) -> Tournament:
 def tournament_view(row: Tournament) -> dict:
     return {"id": row.id, "title": row.title, "format": row.format, "unit": row.unit, "activity_id": row.activity_id,
             "points": {"win": row.points_win, "draw": row.points_draw, "loss": row.points_loss},
-            "allow_draw": row.allow_draw, "status": row.status}
+            "allow_draw": row.allow_draw, "status": row.status, "draw_seed": row.draw_seed}
 
 
 def entrant_view(row: Entrant) -> dict:
     return {"id": row.id, "name": row.name, "member_id": row.member_id, "group_id": row.group_id, "pool": row.pool,
-            "seed": row.seed}
+            "seed": row.seed, "roster": row.roster or []}
 
 
 def match_view(row: Match, names: dict) -> dict:
@@ -55,41 +57,92 @@ def _group_names(session) -> dict:
 
 
 def add_entrants(uow, school: str, tournament_id: int, data: dict) -> dict:
-    """Entrants one by one, or everyone registered for the tournament's activity, pooled by union
-    group (预赛按工会小组)."""
+    """参赛者: members (unit ``member``), or teams (unit ``team``: a union group's team, a school's
+    in a friendly, with an optional roster of the school's members); or everyone registered for
+    the tournament's activity, pooled by union group (预赛按工会小组). Every bad entrant is named
+    at once and none is added."""
     session = uow.session
     tour = load(session, tournament_id)
     if tour.status != "open":
         raise Conflict("draw_already_made")
-    groups = _group_names(session)
-    existing = {e.member_id for e in session.execute(select(Entrant).where(
-        Entrant.tournament_id == tournament_id)).scalars() if e.member_id}
+    current = _entrants(session, tournament_id)
     specs = list(data.get("entrants") or [])
     if data.get("from_activity"):
-        if tour.activity_id is None:
-            raise ValidationFailed(fields={"from_activity": ["no_activity"]})
+        if tour.activity_id is None or tour.unit != "member":
+            raise ValidationFailed(fields={"from_activity": ["no_activity" if tour.activity_id is None
+                                                             else "members_only"]})
+        taken = {e.member_id for e in current}
         regs = session.execute(select(Registration).where(
             Registration.activity_id == tour.activity_id,
             Registration.status.in_(("registered", "attended"))).order_by(Registration.seq)).scalars()
-        specs += [{"member_id": r.member_id} for r in regs if r.member_id not in existing]
-    added = []
-    for i, spec in enumerate(specs):
-        member = None
-        if spec.get("member_id"):
-            member = directory_member(session, spec["member_id"], f"entrants.{i}.member_id")
-            if member.member_id in existing:
-                raise Conflict("already_entered", fields={f"entrants.{i}.member_id": ["already_entered"]})
-            existing.add(member.member_id)
-        group_id = spec.get("group_id") if spec.get("group_id") is not None else (member.union_group_id if member else None)
-        pool = spec.get("pool") or (groups.get(group_id, "") if tour.format == "round_robin" else "")
-        row = Entrant(school=school, tournament_id=tournament_id, name=spec.get("name") or member.name,
-                      member_id=member.member_id if member else None, group_id=group_id, pool=pool or "",
-                      seed=spec.get("seed"))
-        session.add(row)
-        added.append(row)
+        specs += [{"member_id": r.member_id} for r in regs if r.member_id not in taken]
+    rows = _entrant_rows(session, school, tour, current, specs)
+    session.add_all(rows)
     session.flush()
     uow.commit()
-    return {"items": [entrant_view(e) for e in added], "total": len(added)}
+    return {"items": [entrant_view(e) for e in rows], "total": len(rows)}
+
+
+def _entrant_rows(session, school: str, tour: Tournament, current: list, specs: list) -> list[Entrant]:
+    groups = _group_names(session)
+    members_taken = {e.member_id for e in current if e.member_id} | {
+        m["member_id"] for e in current for m in (e.roster or [])}
+    names_taken = {e.name for e in current}
+    errors: dict = {}
+    rows = []
+    for i, spec in enumerate(specs):
+        at = f"entrants.{i}"
+        bad = errors.setdefault
+        member, roster = None, []
+        if tour.unit == "member":
+            if spec.get("member_id") is None:
+                bad(f"{at}.member_id", []).append("required")
+            if spec.get("member_ids"):
+                bad(f"{at}.member_ids", []).append("members_only")
+        elif spec.get("member_id") is not None:
+            bad(f"{at}.member_id", []).append("teams_only")
+        if spec.get("member_id") is not None:
+            member = _member_or_error(session, spec["member_id"], f"{at}.member_id", errors)
+        for k, member_id in enumerate(spec.get("member_ids") or []):
+            player = _member_or_error(session, member_id, f"{at}.member_ids.{k}", errors)
+            if player is not None:
+                roster.append({"member_id": player.member_id, "name": player.name})
+        group_id = spec.get("group_id")
+        if group_id is not None and group_id not in groups:
+            bad(f"{at}.group_id", []).append("no_such_union_group")
+        if group_id is None and member is not None:
+            group_id = member.union_group_id
+        for k, player_id in enumerate([member.member_id] if member else [p["member_id"] for p in roster]):
+            if player_id in members_taken:
+                bad(f"{at}.member_id" if member else f"{at}.member_ids.{k}", []).append("already_entered")
+            members_taken.add(player_id)
+        name = spec.get("name") or (member.name if member else groups.get(group_id))
+        if not name and spec.get("member_id") is None:
+            bad(f"{at}.name", []).append("required")
+        elif name in names_taken and member is None:
+            bad(f"{at}.name", []).append("already_entered")
+        names_taken.add(name)
+        pool = spec.get("pool") or (groups.get(group_id, "") if tour.format == "round_robin" and tour.unit == "member"
+                                    else "")
+        rows.append(Entrant(school=school, tournament_id=tour.id, name=name or "", group_id=group_id,
+                            member_id=member.member_id if member else None, pool=pool, seed=spec.get("seed"),
+                            roster=roster or None))
+    errors = {k: v for k, v in errors.items() if v}
+    if errors:
+        codes = {c for v in errors.values() for c in v}
+        if codes == {"already_entered"}:
+            raise Conflict("already_entered", fields=errors)
+        raise ValidationFailed(codes.pop() if len(codes) == 1 else None, fields=errors)
+    return rows
+
+
+def _member_or_error(session, member_id: int, field: str, errors: dict):
+    try:
+        return directory_member(session, member_id, field)
+    except ValidationFailed as exc:
+        for key, codes in exc.fields.items():
+            errors.setdefault(key, []).extend(codes)
+        return None
 
 
 def _entrants(session, tournament_id: int) -> list[Entrant]:
@@ -131,18 +184,19 @@ def make_draw(uow, school: str, tournament_id: int, data: dict) -> dict:
     entrants = _entrants(session, tour.id)
     if len(entrants) < 2:
         raise _err(TournamentError("too_few_entrants", minimum=2))
+    tour.draw_seed = data.get("draw_seed") or secrets.randbelow(2 ** 31 - 1) + 1
+    seeds = {e.id: e.seed for e in entrants}
     if tour.format == "round_robin":
         pools: dict[str, list] = {}
         for e in entrants:
             pools.setdefault(e.pool, []).append(e.id)
         for pool, ids in sorted(pools.items()):
-            for rnd, pairs in enumerate(t.round_robin(ids), start=1):
+            for rnd, pairs in enumerate(t.round_robin(t.draw_order(ids, seeds, tour.draw_seed)), start=1):
                 for slot, (a, b) in enumerate(pairs, start=1):
                     session.add(Match(school=school, tournament_id=tour.id, pool=pool, round=rnd, slot=slot,
                                       a_id=a, b_id=b, status="scheduled"))
     else:
-        seeded = sorted(entrants, key=lambda e: (e.seed is None, e.seed or 0, e.id))
-        _knockout(session, school, tour, [e.id for e in seeded])
+        _knockout(session, school, tour, t.draw_order([e.id for e in entrants], seeds, tour.draw_seed))
     tour.status = "drawn"
     session.flush()
     uow.commit()
@@ -242,13 +296,11 @@ def standings(session, tournament_id: int) -> dict:
     tour = load(session, tournament_id)
     if tour.format == "knockout":
         names = {e.id: e.name for e in _entrants(session, tournament_id)}
-        final = [m for m in _matches(session, tournament_id) if m.next_match_id is None]
-        placing = []
-        if final and final[0].winner_id:
-            f = final[0]
-            loser = f.b_id if f.winner_id == f.a_id else f.a_id
-            placing = [{"rank": 1, "entrant_id": f.winner_id, "name": names.get(f.winner_id)},
-                       {"rank": 2, "entrant_id": loser, "name": names.get(loser)}]
+        matches = _matches(session, tournament_id)
+        rounds = max((m.round for m in matches), default=0)
+        decided = [(m.round, m.a_id, m.b_id, m.winner_id) for m in matches if m.status in ("played", "walkover")]
+        placing = [{"rank": rank, "entrant_id": e, "name": names.get(e)}
+                   for e, rank in t.knockout_placing(decided, rounds)]
         return {**tournament_view(tour), "placing": placing}
     return {**tournament_view(tour), "pools": standings_tables(session, tour)}
 
@@ -275,9 +327,8 @@ def give_award(uow, school: str, tournament_id: int, data: dict, today: date) ->
             "member_id": row.member_id, "awarded_on": today.isoformat()}
 
 
-def list_tournaments(session) -> dict:
-    rows = session.execute(select(Tournament).order_by(Tournament.id)).scalars().all()
-    return {"items": [tournament_view(r) for r in rows], "total": len(rows)}
+def list_tournaments(session, query: dict | None = None) -> dict:
+    return page(session, select(Tournament).order_by(Tournament.id.desc()), query, tournament_view)
 
 
 def give_activity_award(uow, school: str, activity_id: int, data: dict, today: date) -> dict:
@@ -300,11 +351,12 @@ def give_activity_award(uow, school: str, activity_id: int, data: dict, today: d
             "member_id": row.member_id, "awarded_on": today.isoformat()}
 
 
-def list_awards(session, year: int | None) -> dict:
+def list_awards(session, query: dict | None = None) -> dict:
+    query = query or {}
     stmt = select(Award).order_by(Award.awarded_on, Award.id)
-    if year:
+    if query.get("year"):
+        year = query["year"]
         stmt = stmt.where(Award.awarded_on >= date(year, 1, 1), Award.awarded_on <= date(year, 12, 31))
-    rows = session.execute(stmt).scalars().all()
-    return {"items": [{"id": r.id, "title": r.title, "rank": r.rank, "name": r.name, "member_id": r.member_id,
-                       "tournament_id": r.tournament_id, "activity_id": r.activity_id,
-                       "awarded_on": r.awarded_on.isoformat()} for r in rows], "total": len(rows)}
+    return page(session, stmt, query, lambda r: {
+        "id": r.id, "title": r.title, "rank": r.rank, "name": r.name, "member_id": r.member_id,
+        "tournament_id": r.tournament_id, "activity_id": r.activity_id, "awarded_on": r.awarded_on.isoformat()})

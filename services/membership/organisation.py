@@ -162,8 +162,19 @@ def appoint(uow, school: str, data: dict, today: date) -> dict:
     row = CommitteePosition(school=school, member_id=member.id, portfolio=data["portfolio"], title=data.get("title"),
                             started_on=data.get("started_on") or today)
     session.add(row)
+    session.flush()
+    announce_position(uow, row, member.name)
     uow.commit()
     return _position_view(session, row)
+
+
+def announce_position(uow, row, member_name: str) -> None:
+    """membership.committee_changed: the other services keep their own copy of the committee
+    (events checks that a trip route is led by a committee member, 带队委员)."""
+    uow.publish("membership.committee_changed", {
+        "position_id": row.id, "school": row.school, "member_id": row.member_id, "member_name": member_name,
+        "portfolio": row.portfolio, "title": row.title, "started_on": row.started_on, "ended_on": row.ended_on},
+        school=row.school)
 
 
 def end_position(uow, position_id: int, on: date) -> dict:
@@ -174,6 +185,7 @@ def end_position(uow, position_id: int, on: date) -> dict:
     if row.ended_on is not None:
         raise Conflict("position_ended")
     row.ended_on = on
+    announce_position(uow, row, session.execute(select(Member.name).where(Member.id == row.member_id)).scalar_one())
     uow.commit()
     return _position_view(session, row)
 

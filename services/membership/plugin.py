@@ -39,7 +39,8 @@ plugin = Plugin(
     commands={"announce-roster": "services.membership.announce:command"},
     publishes=["membership.school_registered", "membership.school_updated", "membership.union_group_changed",
                "membership.member_applied", "membership.member_admitted", "membership.member_updated",
-               "membership.member_transferred", "membership.member_retired", "membership.member_left"],
+               "membership.member_transferred", "membership.member_retired", "membership.member_left",
+               "membership.committee_changed"],
     routes=[
         r("POST", "/api/v1/district/schools", "登记学校工会", "Register a school union", "create_school", DISTRICT,
           request=s.SchoolCreateSchema, response=s.SchoolSchema, status=201, tags=("schools",), after=REMEMBER),

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from services.membership import views
 from services.membership.demo import AS_OF, demo_district
 from services.membership.members import new_member
+from services.membership.organisation import announce_position
 from services.membership.orm import CommitteePosition, School, StatusChange, UnionGroup
 
 SCHOOL_FIELDS = ("code", "name", "kind", "area", "staff_headcount")
@@ -56,10 +57,21 @@ def seed_demo_district(runtime, context: dict) -> None:
             uow.publish_many("membership.union_group_changed", [
                 {"id": g.id, "school": code, "name": g.name, "leader_member_id": g.leader_member_id, "version": 1}
                 for g in groups.values()], school=code)
+            positions = []
             for c in data["committee"][code]:
-                session.add(CommitteePosition(school=code, member_id=members[c["member_index"]].id,
-                                              portfolio=c["portfolio"], title=c.get("title"),
-                                              started_on=date(AS_OF.year, 1, 1)))
+                positions.append(CommitteePosition(school=code, member_id=members[c["member_index"]].id,
+                                                   portfolio=c["portfolio"], title=c.get("title"),
+                                                   started_on=date(AS_OF.year, 1, 1)))
+            session.add_all(positions)
+            session.flush()
+            by_id = {m.id: m.name for m in members}
+            for row in positions:
+                announce_position(uow, row, by_id[row.member_id])
+            # for the other plugins' demo data: the committee their copies will receive
+            context.setdefault("committee", {})[code] = [
+                {"position_id": p.id, "school": code, "member_id": p.member_id, "member_name": by_id[p.member_id],
+                 "portfolio": p.portfolio, "title": p.title, "started_on": p.started_on, "ended_on": None}
+                for p in positions]
             context.setdefault("chairs", {})[code] = next(
                 (members[c["member_index"]].id for c in data["committee"][code] if c["portfolio"] == "chair"), None)
             # for the other plugins' demo data: the member snapshots their directories will receive

@@ -10,6 +10,8 @@ from shared.contracts import contract
 
 CATEGORIES = ("teacher", "staff", "temporary_teacher", "logistics", "retiree")
 STATUSES = ("applicant", "active", "retired", "transferred_out", "left")
+PORTFOLIOS = ("chair", "vice_chair", "women", "funds_review", "organisation", "publicity", "culture_sports", "welfare",
+              "other")
 
 
 class MemberSnapshotV1(Schema):
@@ -41,6 +43,21 @@ class UnionGroupChangedV1(Schema):
     name = fields.String(required=True)
     leader_member_id = fields.Integer(allow_none=True, strict=True)
     version = fields.Integer(strict=True)
+
+
+@contract("membership.committee_changed", 1)
+class CommitteeChangedV1(Schema):
+    """工会委员会委员分工: a member took a portfolio on the union committee, or the position ended
+    (``ended_on`` set). A position ends once and is never reopened, so a reader keeps an ended
+    position ended whatever order the events arrive in."""
+    position_id = fields.Integer(required=True, strict=True)
+    school = fields.String(required=True)
+    member_id = fields.Integer(required=True, strict=True)
+    member_name = fields.String(required=True)
+    portfolio = fields.String(required=True, validate=validate.OneOf(PORTFOLIOS))
+    title = fields.String(allow_none=True)
+    started_on = fields.Date(required=True)
+    ended_on = fields.Date(allow_none=True, required=True)
 
 
 @contract("membership.school_registered", 1)

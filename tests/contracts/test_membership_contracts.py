@@ -59,6 +59,9 @@ SAMPLES = {
                                     "reason": "resigned", "left_on": "2024-10-01"},
     ("membership.union_group_changed", 1): {"id": 3, "school": "S001", "name": "语文组", "leader_member_id": 1024,
                                             "version": 2},
+    ("membership.committee_changed", 1): {"position_id": 12, "school": "S001", "member_id": 1024, "member_name": "王芳",
+                                          "portfolio": "culture_sports", "title": "文体委员", "started_on": "2024-01-01",
+                                          "ended_on": None},
 }
 
 

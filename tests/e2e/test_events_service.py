@@ -145,8 +145,22 @@ def test_a_trip_survey_routes_and_a_subsidy_request_to_finance(setup):
     trip = activity(chair, code, kind="trip", title="暑期教工出游", capacity=30, survey_open=True,
                     subsidy_per_person="300.00")
     base = ev(code, f"/activities/{trip['id']}")
-    route = chair.ok("POST", base + "/routes", 201, json={"name": "黄山线", "leader_member_id": m[0]["id"]})
-    assert route["leader_name"] == m[0]["name"]
+    # a member who is not on the union committee does not lead a route; nothing is written
+    assert_problem(chair.post(base + "/routes", json={"name": "黄山线", "leader_member_id": m[0]["id"]}), 422,
+                   "leader_not_on_committee", ["leader_member_id"])
+    assert chair.ok("GET", base + "/routes")["items"] == []
+    # 委员分工 in membership reaches events by membership.committee_changed
+    chair.ok("POST", f"/api/v1/schools/{code}/committee", 201,
+             json={"member_id": m[0]["id"], "portfolio": "culture_sports"})
+
+    def route_added():
+        resp = chair.post(base + "/routes", json={"name": "黄山线", "leader_member_id": m[0]["id"]})
+        assert resp.status_code in (201, 422), resp.text
+        return resp.json() if resp.status_code == 201 else None
+    route = testing.wait_for(route_added, 30, interval=0.3, what="events to know the new committee member")
+    assert (route["leader_name"], route["leader_portfolio"]) == (m[0]["name"], "culture_sports")
+    assert_problem(chair.post(base + "/routes", json={"name": "黄山线", "leader_member_id": m[3]["id"]}), 422,
+                   "validation_failed", ["name", "leader_member_id"])
     chair.ok("POST", base + "/survey", json={"member_id": m[1]["id"], "joining": True, "route_id": route["id"]})
     chair.ok("POST", base + "/survey", json={"member_id": m[2]["id"], "joining": False})
     results = chair.ok("GET", base + "/survey")
@@ -168,9 +182,10 @@ def test_the_district_sets_a_task_and_sees_which_schools_planned_it(admin, setup
     plan = chair.ok("POST", ev(code, "/plans/2027"), 201, json={"copy_from_year": 2026})
     assert [i["title"] for i in plan["items"]] == ["三八活动"] and plan["missing_district_tasks"] == [task["id"]]
     assert_problem(chair.post(ev(code, "/plans/2027/publish"), json={}), 409, "plan_missing_district_tasks")
+    contest = activity(chair, code, title="全区教职工乒乓球赛选拔", starts_at="2027-09-05T08:00:00")
+    link = {"service": "events", "kind": "activity", "id": str(contest["id"])}
     item = chair.ok("POST", ev(code, "/plans/2027/items"), 201,
-                    json={"month": 9, "title": "区乒乓球赛", "district_task_id": task["id"],
-                          "link": {"service": "events", "kind": "activity", "id": "1"}})
+                    json={"month": 9, "title": "区乒乓球赛", "district_task_id": task["id"], "link": link})
     assert chair.ok("POST", ev(code, "/plans/2027/publish"), json={})["status"] == "published"
     report = admin.ok("GET", "/api/v1/district/events/tasks/compliance", params={"year": 2027})
     mine = next(s for s in report["schools"] if s["school"] == code)
@@ -179,7 +194,7 @@ def test_the_district_sets_a_task_and_sees_which_schools_planned_it(admin, setup
     report = admin.ok("GET", "/api/v1/district/events/tasks/compliance", params={"year": 2027})
     assert next(s for s in report["schools"] if s["school"] == code)["not_done_tasks"] == []
     cal = chair.ok("GET", ev(code, "/calendar"), params={"year": 2027, "month": 9})
-    assert cal["months"][0]["items"][0]["link"] == {"service": "events", "kind": "activity", "id": "1"}
+    assert cal["months"][0]["items"][0]["link"] == link
     assert_problem(chair.post("/api/v1/district/events/tasks", json={"year": 2027, "title": "x"}), 403,
                    "role_forbidden")
     assert_problem(chair.get(ev(code, "/plans/twenty")), 404, "not_found")
@@ -234,3 +249,55 @@ def test_the_district_sees_participation_by_school_and_schools_may_not(admin, se
     assert_problem(setup["chair"].get("/api/v1/district/events/participation", params={"year": 2026}), 403,
                    "role_forbidden")
     assert_problem(setup["chair"].get(ev(setup["code"], "/participation")), 422, "validation_failed", ["year"])
+
+
+def test_plan_items_link_only_to_records_that_exist_in_the_owning_service(setup, other_school):
+    chair, code = setup["chair"], setup["code"]
+    chair.ok("POST", ev(code, "/plans/2028"), 201, json={})
+    items = ev(code, "/plans/2028/items")
+    audit = chair.ok("POST", f"/api/v1/schools/{code}/finance/audits", 201,
+                     json={"year": 2028, "kind": "internal", "title": "经审会内部审计"})
+    campaign = chair.ok("POST", f"/api/v1/schools/{code}/welfare/health/campaigns", 201,
+                        json={"year": 2028, "kind": "annual", "title": "2028年教工体检"})
+    theirs = other_school.chair.ok("POST", f"/api/v1/schools/{other_school.code}/finance/audits", 201,
+                                   json={"year": 2028, "title": "别校审计"})
+    done = chair.ok("POST", items, 201, json={"month": 6, "title": "经审会审查财务",
+                                              "link": {"service": "finance", "kind": "audit", "id": str(audit["id"])}})
+    assert done["link"]["id"] == str(audit["id"])
+    chair.ok("POST", items, 201, json={"month": 10, "title": "会员体检",
+                                       "link": {"service": "welfare", "kind": "health_campaign",
+                                                "id": str(campaign["id"])}})
+    missing = "linked_record_not_found"
+    for bad, problem, field in (({"service": "finance", "kind": "audit", "id": str(theirs["id"])}, missing, "link.id"),
+                                ({"service": "finance", "kind": "audit", "id": "99999999"}, missing, "link.id"),
+                                ({"service": "welfare", "kind": "health_campaign", "id": "99999999"}, missing,
+                                 "link.id"),
+                                ({"service": "congress", "kind": "banquet", "id": "1"}, "unknown_link_kind",
+                                 "link.kind"),
+                                ({"service": "events", "kind": "activity", "id": "八"}, "invalid_link_id", "link.id")):
+        assert_problem(chair.post(items, json={"month": 6, "title": "x", "link": bad}), 422, problem, [field])
+    assert_problem(chair.patch(f"{items}/{done['id']}", json={"status": "done", "link": {
+        "service": "finance", "kind": "audit", "id": "99999999"}}), 422, "linked_record_not_found", ["link.id"])
+    plan = chair.ok("GET", ev(code, "/plans/2028"))
+    assert [(i["title"], i["status"]) for i in plan["items"]] == [("经审会审查财务", "planned"), ("会员体检", "planned")]
+    kinds = chair.ok("GET", ev(code, "/plans/link-kinds"))["items"]
+    assert {"service": "finance", "kind": "audit", "label": "经费审查"} in kinds
+
+
+def test_a_finished_district_competition_is_published_to_every_school(admin, setup, other_school):
+    chair, code, m = setup["chair"], setup["code"], setup["members"]
+    comp = admin.ok("POST", "/api/v1/district/events/competitions", 201,
+                    json={"title": "全区教职工拔河比赛", "kind": "sport", "year": 2026})
+    mine = chair.ok("POST", ev(code, f"/competitions/{comp['id']}/entries"), 201,
+                    json={"team_name": "拔河队", "athlete_ids": [m[0]["id"], m[1]["id"]]})
+    rankings = ev(other_school.code, f"/competitions/{comp['id']}/rankings")
+    assert_problem(other_school.chair.get(rankings), 409, "results_not_published")
+    assert_problem(admin.post(f"/api/v1/district/events/competitions/{comp['id']}/results",
+                              json={"results": [{"entry_id": mine["id"], "rank": 0, "score": "abc"}]}),
+                   422, "validation_failed", ["results.0.rank", "results.0.score"])
+    admin.ok("POST", f"/api/v1/district/events/competitions/{comp['id']}/results",
+             json={"results": [{"entry_id": mine["id"], "rank": 1, "award": "一等奖"}]})
+    seen = other_school.chair.ok("GET", rankings)
+    assert seen["schools"][0]["school"] == code and seen["schools"][0]["place"] == 1
+    assert seen["entries"][0]["athletes"] == []
+    assert len(chair.ok("GET", ev(code, f"/competitions/{comp['id']}/rankings"))["entries"][0]["athletes"]) == 2

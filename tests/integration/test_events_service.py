@@ -173,3 +173,66 @@ def test_the_year_end_summary_shows_a_service_that_does_not_answer_as_missing(am
     assert "membership" in summary["missing"]
     document = call(amqp_uri, "year_summary_document", school=SCHOOL, year=2026)
     assert document["format"] == "docx" and document["content_b64"]
+
+
+def committee_event(amqp_uri, position_id, member_id, ended_on=None):
+    return publish_event(amqp_uri, "membership.committee_changed", {
+        "position_id": position_id, "school": SCHOOL, "member_id": member_id, "member_name": "会员0",
+        "portfolio": "culture_sports", "title": None, "started_on": "2024-01-01", "ended_on": ended_on})
+
+
+def test_route_leaders_follow_the_committee_membership_announces_on_the_broker(amqp_uri, events):
+    from shared.errors import ValidationFailed
+    trip = call(amqp_uri, "create_activity", school=SCHOOL,
+                data={"title": "暑期出游（线路）", "kind": "trip", "starts_at": "2026-07-20T07:00:00"})
+    leader = FIRST_ID
+    position = 900_000 + leader % 100_000
+    with pytest.raises(ValidationFailed) as exc:
+        call(amqp_uri, "add_route", school=SCHOOL, activity_id=trip["id"],
+             data={"name": "黄山线", "leader_member_id": leader})
+    assert exc.value.code == "leader_not_on_committee"
+    committee_event(amqp_uri, position, leader)
+    committee_event(amqp_uri, position, leader)               # redelivered: still one position
+
+    def added():
+        try:
+            return call(amqp_uri, "add_route", school=SCHOOL, activity_id=trip["id"],
+                        data={"name": "黄山线", "leader_member_id": leader})
+        except ValidationFailed:
+            return None
+    route = testing.wait_for(added, 30, interval=0.3, what="the committee copy to hold the new member")
+    assert route["leader_portfolio"] == "culture_sports"
+    committee_event(amqp_uri, position, leader, ended_on="2025-01-01")
+
+    def ended():
+        routes = call(amqp_uri, "list_routes", school=SCHOOL, activity_id=trip["id"])["items"]
+        return routes[0]["leader_portfolio"] is None
+    testing.wait_for(ended, 30, interval=0.3, what="the end of the position to reach events")
+    with pytest.raises(ValidationFailed):
+        call(amqp_uri, "add_route", school=SCHOOL, activity_id=trip["id"],
+             data={"name": "千岛湖线", "leader_member_id": leader})
+    _service, engine = events
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM committee_positions WHERE position_id = :p"),
+                            {"p": position}).scalar_one() == 1
+
+
+def test_a_link_to_a_service_that_is_not_running_is_a_503_and_nothing_is_written(amqp_uri, events):
+    from shared.errors import Unavailable, ValidationFailed
+    call(amqp_uri, "create_plan", school=SCHOOL, year=2031, data={})
+    with pytest.raises(Unavailable) as exc:
+        call(amqp_uri, "add_plan_item", school=SCHOOL, year=2031,
+             data={"month": 6, "title": "教代会", "link": {"service": "congress", "kind": "session", "id": "3"}})
+    assert exc.value.status == 503 and exc.value.code == "remote_service_unavailable"
+    assert exc.value.params == {"service": "congress"}
+    assert call(amqp_uri, "get_plan", school=SCHOOL, year=2031)["items"] == []
+    activity = call(amqp_uri, "create_activity", school=SCHOOL,
+                    data={"title": "登山比赛", "kind": "sport", "starts_at": "2031-11-08T08:00:00"})
+    item = call(amqp_uri, "add_plan_item", school=SCHOOL, year=2031,
+                data={"month": 11, "title": "登山比赛",
+                      "link": {"service": "events", "kind": "activity", "id": str(activity["id"])}})
+    assert item["link"]["id"] == str(activity["id"])
+    with pytest.raises(ValidationFailed) as exc:
+        call(amqp_uri, "update_plan_item", school=SCHOOL, year=2031, item_id=item["id"],
+             data={"link": {"service": "events", "kind": "tournament", "id": "999999"}})
+    assert exc.value.fields == {"link.id": ["linked_record_not_found"]}

@@ -2,6 +2,7 @@
 (淘汰赛) with byes, results and standings. Pure rules."""
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass, field
 
 BYE = None
@@ -28,6 +29,16 @@ def round_robin(entrants: list) -> list[list[tuple]]:
         rounds.append([p for p in pairs if BYE not in p])
         players = [players[0], players[-1], *players[1:-1]]
     return rounds
+
+
+def draw_order(entrants: list, seeds: dict, draw_seed: int) -> list:
+    """抽签: seeded entrants first in seed order, then the others in an order drawn by lot. The
+    lot is ``random.Random(draw_seed)``: the same seed gives the same draw, so a published draw
+    can be checked by anyone."""
+    seeded = sorted((e for e in entrants if seeds.get(e) is not None), key=lambda e: seeds[e])
+    rest = [e for e in entrants if seeds.get(e) is None]
+    random.Random(draw_seed).shuffle(rest)
+    return seeded + rest
 
 
 def bracket_size(n: int) -> int:
@@ -63,6 +74,22 @@ def knockout_rounds(n: int) -> int:
         size //= 2
         rounds += 1
     return rounds
+
+
+def knockout_placing(matches: list, rounds: int) -> list[tuple]:
+    """名次 of a knockout so far: ``(entrant, rank)``, the champion 1, the final's loser 2, the
+    semi-finals' losers 3 (并列第三), the quarter-finals' losers 5 ... ``matches`` are
+    ``(round, a, b, winner)`` of decided matches; a walkover's missing side is no entrant."""
+    placing = []
+    for rnd, a, b, won in matches:
+        if won is None:
+            continue
+        lost = b if won == a else a
+        if rnd == rounds:
+            placing.append((won, 1))
+        if lost is not None:
+            placing.append((lost, 2 ** (rounds - rnd) + 1))
+    return sorted(placing, key=lambda p: p[1])
 
 
 def winner(score_a: int, score_b: int, allow_draw: bool):

@@ -36,6 +36,16 @@ class Db:
             apply_group(uow.session, DirectoryGroup, {"id": group_id, "school": school, "name": name, "version": 1})
             uow.commit()
 
+    def committee(self, position_id, member_id, name, portfolio="culture_sports", school=SCHOOL,
+                  started_on="2024-01-01", ended_on=None):
+        """membership.committee_changed as the consumer applies it."""
+        from services.events.committee import apply_position
+        with self.uow(school) as uow:
+            apply_position(uow.session, {"position_id": position_id, "school": school, "member_id": member_id,
+                                         "member_name": name, "portfolio": portfolio, "title": None,
+                                         "started_on": started_on, "ended_on": ended_on})
+            uow.commit()
+
     def outbox_types(self):
         from sqlalchemy import select
         with self.engine.connect() as conn:

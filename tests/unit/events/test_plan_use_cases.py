@@ -1,6 +1,6 @@
 import pytest
 
-from services.events import plans, summary
+from services.events import plans
 from services.events.orm import KnownSchool
 from shared.errors import Conflict, NotFound, ValidationFailed
 
@@ -55,19 +55,6 @@ def test_the_district_sees_schools_that_have_not_planned_or_done_a_task(db):
         plans.update_item(uow, 2026, item["id"], {"status": "done"})
     with db.sessions(None) as s:
         assert plans.compliance(s, 2026, [SCHOOL, "S2"])["not_done"] == ["S2"]
-
-
-def test_the_summary_marks_services_that_did_not_answer_and_still_makes_a_document():
-    doc = summary.assemble(SCHOOL, 2026, {"events": {"items": {"activities": 12, "participation_rate": "86.0"},
-                                                     "activities": [{"title": "三八游园", "date": "2026-03-08"}]},
-                                          "congress": TimeoutError("no answer"), "welfare": None})
-    assert doc["missing"] == ["congress", "welfare"]
-    assert [s["status"] for s in doc["sections"]] == ["missing", "ok", "missing"]
-    from io import BytesIO
-
-    from docx import Document
-    text = "\n".join(p.text for p in Document(BytesIO(summary.to_docx(doc))).paragraphs)
-    assert "举办活动：12" in text and "三八游园" in text and "（该部分数据暂缺：服务未响应）" in text
 
 
 def test_the_calendar_shows_items_activities_and_district_tasks_by_month(db):

@@ -171,6 +171,19 @@ def test_members_register_themselves_only():
         activities.resolve_member(me, 6)
     with pytest.raises(ValidationFailed):
         activities.resolve_member(CallContext(school=SCHOOL, role="events_officer"), None)
+    assert activities.resolve_member(CallContext(school=SCHOOL, role="school_admin"), 6) == 6
+
+
+def test_other_officers_and_the_auditor_register_only_themselves():
+    auditor = CallContext(school=SCHOOL, role="auditor")
+    with pytest.raises(Forbidden) as exc:
+        activities.resolve_member(auditor, 6)
+    assert exc.value.code == "member_account_required"
+    treasurer = CallContext(school=SCHOOL, role="finance_officer", member_id=4)
+    assert activities.resolve_member(treasurer, None) == 4
+    with pytest.raises(Forbidden) as exc:
+        activities.resolve_member(treasurer, 6)
+    assert exc.value.code == "register_self_only"
 
 
 def test_concurrent_releases_offer_each_freed_seat_to_exactly_one_person(db):
@@ -256,8 +269,8 @@ def test_an_activity_award_goes_to_a_member_of_the_school_and_is_listed_by_year(
     with db.uow() as uow, pytest.raises(ValidationFailed):
         tournaments.give_activity_award(uow, SCHOOL, a, {"title": "二等奖", "member_id": 99}, date(2026, 3, 20))
     with db.read() as s:
-        assert [x["title"] for x in tournaments.list_awards(s, 2026)["items"]] == ["一等奖"]
-        assert tournaments.list_awards(s, 2025)["items"] == []
+        assert [x["title"] for x in tournaments.list_awards(s, {"year": 2026})["items"]] == ["一等奖"]
+        assert tournaments.list_awards(s, {"year": 2025})["items"] == []
 
 
 def test_the_database_itself_refuses_an_overbooked_activity(db, members):
@@ -268,3 +281,67 @@ def test_the_database_itself_refuses_an_overbooked_activity(db, members):
         uow.session.execute(update(Activity).where(Activity.id == a).values(seats_taken=3))
         uow.commit()
     assert seats(db, a) == 0
+
+
+def test_checking_in_someone_who_never_registered_changes_nothing(db, members):
+    a = make_activity(db, capacity=1)
+    register(db, a, 1)
+    register(db, a, 2)
+    before = statuses(db, a)
+    for member_id in (2, 7, 99):        # waiting, never registered, another school's member
+        with db.uow() as uow, pytest.raises(Conflict) as exc:
+            registrations.check_in(uow, a, member_id, NOW)
+        assert exc.value.code == "not_registered" and exc.value.fields == {"member_id": ["not_registered"]}
+    assert statuses(db, a) == before and seats(db, a) == 1
+
+
+def test_attendance_is_closed_once_and_a_cancelled_activity_takes_no_check_in(db, members):
+    a = make_activity(db)
+    register(db, a, 1)
+    with db.uow() as uow:
+        registrations.close_attendance(uow, a, NOW)
+    with db.uow() as uow, pytest.raises(Conflict) as exc:
+        registrations.close_attendance(uow, a, NOW)
+    assert exc.value.code == "attendance_already_closed"
+    with db.uow() as uow, pytest.raises(Conflict):
+        activities.update_activity(uow, a, {"status": "open"}, NOW)
+    assert db.outbox_types().count("events.attendance_recorded") == 1
+    b = make_activity(db)
+    register(db, b, 1)
+    with db.uow() as uow:
+        activities.update_activity(uow, b, {"status": "cancelled"}, NOW)
+    with db.uow() as uow, pytest.raises(Conflict) as exc:
+        registrations.check_in(uow, b, 1, NOW)
+    assert exc.value.code == "activity_cancelled"
+
+
+def test_an_activity_names_only_union_groups_of_the_school_and_keeps_its_times_in_order(db, members):
+    db.group(1, "语文组")
+    with db.uow() as uow, pytest.raises(ValidationFailed) as exc:
+        activities.create_activity(uow, SCHOOL, {"title": "预赛", "kind": "sport", "starts_at": NOW,
+                                                 "compulsory": True, "compulsory_group_ids": [1, 7]}, "t")
+    assert exc.value.fields == {"compulsory_group_ids.1": ["no_such_union_group"]}
+    a = make_activity(db, starts_at=datetime(2026, 3, 18, 8), closes_at=datetime(2026, 3, 10))
+    with db.uow() as uow, pytest.raises(ValidationFailed) as exc:
+        activities.update_activity(uow, a, {"ends_at": datetime(2026, 3, 17), "opens_at": datetime(2026, 3, 11)}, NOW)
+    assert exc.value.fields == {"ends_at": ["ends_before_start"], "closes_at": ["ends_before_start"]}
+    with db.read() as s:
+        assert activities.get_activity(s, a)["ends_at"] is None
+
+
+def test_lists_are_pages_with_their_total(db, members):
+    for day in range(1, 6):
+        make_activity(db, starts_at=datetime(2026, 4, day, 8))
+    with db.read() as s:
+        second = activities.list_activities(s, {"year": 2026, "page": 2, "page_size": 2})
+    assert (second["total"], second["page"], second["page_size"]) == (5, 2, 2)
+    assert [x["starts_at"][:10] for x in second["items"]] == ["2026-04-03", "2026-04-04"]
+    a = make_activity(db)
+    for m in (1, 2, 3):
+        register(db, a, m)
+    with db.read() as s:
+        mine = registrations.my_registrations(s, 3, {"page": 1, "page_size": 10})
+        listed = registrations.list_registrations(s, a, {"page": 2, "page_size": 2})
+    assert mine["total"] == 1 and mine["items"][0]["position"] == 1 and mine["items"][0]["activity_title"]
+    assert listed["total"] == 3 and [r["member_id"] for r in listed["items"]] == [3]
+    assert listed["counts"] == {"registered": 2, "waitlisted": 1}

@@ -71,3 +71,27 @@ def test_two_entrants_level_on_points_are_separated_by_their_own_match():
 def test_points_per_result_are_a_setting():
     table = t.standings(["A", "B"], [("A", "B", 1, 1)], t.Points(win=3, draw=1, loss=0))
     assert [r.points for r in table] == [1, 1]
+
+
+def test_the_draw_puts_seeds_first_and_draws_the_others_by_lot_the_same_way_for_the_same_seed():
+    entrants = list("ABCDEFGH")
+    seeds = {"E": 2, "B": 1}
+    first = t.draw_order(entrants, seeds, 20260318)
+    assert first[:2] == ["B", "E"] and sorted(first) == sorted(entrants)
+    assert t.draw_order(entrants, seeds, 20260318) == first
+    orders = {tuple(t.draw_order(entrants, seeds, seed)) for seed in range(1, 30)}
+    assert len(orders) > 1, "a lot that never changes is not a draw"
+
+
+def test_knockout_placing_ranks_by_the_round_each_entrant_went_out_in():
+    # eight players: quarter-finals (round 1), semi-finals (2), final (3)
+    decided = [(1, 1, 8, 1), (1, 4, 5, 4), (1, 2, 7, 7), (1, 3, 6, 3),
+               (2, 1, 4, 1), (2, 7, 3, 3), (3, 1, 3, 3)]
+    placing = dict(t.knockout_placing(decided, 3))
+    assert placing[3] == 1 and placing[1] == 2
+    assert placing[4] == placing[7] == 3
+    assert {placing[e] for e in (8, 5, 2, 6)} == {5}
+
+
+def test_a_walkover_places_only_the_entrant_who_was_there():
+    assert t.knockout_placing([(1, "A", None, "A"), (2, "A", "B", "B")], 2) == [("B", 1), ("A", 2)]

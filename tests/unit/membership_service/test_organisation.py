@@ -192,3 +192,24 @@ def test_a_position_ends_once(ms):
             organisation.end_position(uow, position["id"], date(2025, 2, 1))
     with ms.read(S1) as session:
         assert organisation.committee(session)["items"] == []
+
+
+def test_appointing_and_ending_a_position_announce_the_committee_to_the_other_services(ms):
+    wang = ms.admit(S1, person(1, name="王芳"))
+    position = appoint(ms, S1, wang["id"], "culture_sports")
+    with ms.uow(S1) as uow:
+        organisation.end_position(uow, position["id"], date(2025, 7, 1))
+    announced = [e for e in ms.events() if e["type"] == "membership.committee_changed"]
+    assert [e["school"] for e in announced] == [S1, S1]
+    assert [e["payload"] for e in announced] == [
+        {"position_id": position["id"], "school": S1, "member_id": wang["id"], "member_name": "王芳",
+         "portfolio": "culture_sports", "title": None, "started_on": "2024-09-01", "ended_on": None},
+        {"position_id": position["id"], "school": S1, "member_id": wang["id"], "member_name": "王芳",
+         "portfolio": "culture_sports", "title": None, "started_on": "2024-09-01", "ended_on": "2025-07-01"}]
+
+
+def test_a_refused_appointment_announces_nothing(ms):
+    applicant = ms.admit(S1, person(1, admission="application"))
+    with pytest.raises(Conflict):
+        appoint(ms, S1, applicant["id"], "publicity")
+    assert "membership.committee_changed" not in ms.event_types()
