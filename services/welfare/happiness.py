@@ -35,10 +35,10 @@ def _survey(session, survey_id: int) -> HappinessSurvey:
 
 def respond(uow, school: str, survey_id: int, data: dict, context, today: date) -> dict:
     """One answer per in-service member, given by themself only: nobody answers for another."""
+    session = uow.session
+    s = _survey(session, survey_id)   # another school's survey is simply not found
     if context.member_id is None:
         raise WelfareForbidden("member_account_required")
-    session = uow.session
-    s = _survey(session, survey_id)
     model.check_open(s.opens_on, s.closes_on, today)
     person = members.member(session, context.member_id, field="member_id")
     if person.status != "active":

@@ -48,12 +48,12 @@ def add_participants(uow, school: str, programme_id: int, data: dict, context, t
     """名单: members named (a member may put only themself down) or everyone the programme is for;
     every bad member is named, and nothing is written unless the whole list fits the places."""
     session = uow.session
+    p = _programme(session, programme_id, lock=True)   # another school's programme is simply not found
     if not data["member_ids"] and not data["everyone"]:
         raise WelfareInvalid(fields={"member_ids": ["required"]})
     if not members.is_officer(context):
         if data["everyone"] or [int(m) for m in data["member_ids"]] != [context.member_id]:
             raise WelfareForbidden("welfare_own_records_only")
-    p = _programme(session, programme_id, lock=True)
     present = set(session.scalars(select(ProgrammeParticipant.member_id)
                                   .where(ProgrammeParticipant.programme_id == p.id)))
     wanted: dict[int, str] = {}
