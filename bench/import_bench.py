@@ -5,6 +5,8 @@ key ``member_admitted``; a consumer thread counts the events for the new school 
 runs. Measured from the moment the POST is sent:
   import_http_s           until the gateway answers POST /api/v1/schools/{s}/members/import
   all_events_delivered_s  until the 20,000th ``membership.member_admitted`` for that school arrived
+  all_consumers_done_s    until every consumer queue of the stack is empty: the four services'
+                          member directories and the gateway's read model hold every member
 Then ``python -m shared.cli outbox status`` (stack env) must show 0 pending for membership.
 Target: all events delivered <= 30 s.
 
@@ -104,6 +106,19 @@ def outbox_pending(stack) -> dict:
     return {m[1]: int(m[2]) for m in re.finditer(r"^(\S+?): (\d+) pending", out, re.M)}
 
 
+def _all_consumed(stack, t0: float, wait_s: float) -> float | None:
+    """Seconds from ``t0`` until every consumer queue of the stack (the services' directories and
+    the gateway's projections, not this bench's own) is empty: each holds every member. Polled with
+    ``rabbitmqctl`` (about a second apart), so the figure is within a second."""
+    deadline = t0 + wait_s
+    while time.perf_counter() < deadline:
+        depths = {k: v for k, v in stack.queue_depths().items() if not k.startswith("bench-") and not k.endswith(".dlq")}
+        if depths and not any(depths.values()):
+            return time.perf_counter() - t0
+        time.sleep(0.2)
+    return None
+
+
 def run_import(stack, *, rows: int = 20000, code: str = "BENCH-IMPORT", wait_s: float = 300.0) -> dict:
     base = stack.gateway_url
     quiet = stack.wait_quiet()
@@ -132,6 +147,7 @@ def run_import(stack, *, rows: int = 20000, code: str = "BENCH-IMPORT", wait_s: 
         th.join(timeout=5)
         events_s = (counter.last_at - t0) if counter.count >= rows and counter.last_at else None
         first_s = (counter.first_at - t0) if counter.first_at else None
+        consumed_s = _all_consumed(stack, t0, wait_s)
     finally:
         counter.close()
         pg_stats = pg.stop()
@@ -152,13 +168,15 @@ def run_import(stack, *, rows: int = 20000, code: str = "BENCH-IMPORT", wait_s: 
         "delivery_events_per_s": (round(counter.count / (counter.last_at - counter.first_at), 1)
                                   if counter.count > 1 and counter.last_at > counter.first_at else None),
         "all_events_delivered_s": round(events_s, 2) if events_s is not None else None,
+        "all_consumers_done_s": round(consumed_s, 1) if consumed_s is not None else None,
         "outbox_pending_after": pending, "create_school_http_500_but_created": school_500,
         "target_s": TARGET_S, "pg_connections": pg_stats, "quiesce_before": quiet,
     }
     result["target_met"] = bool(events_s is not None and events_s <= TARGET_S and status == 200
                                 and imported == rows and (pending or {}).get("membership") == 0)
     print(f"[import] {rows} rows: HTTP {status} in {http_s:.1f}s, {counter.count} events, all delivered at "
-          f"{result['all_events_delivered_s']}s, outbox pending {pending}", file=sys.stderr, flush=True)
+          f"{result['all_events_delivered_s']}s, every consumer (directories, gateway) done at "
+          f"{result['all_consumers_done_s']}s, outbox pending {pending}", file=sys.stderr, flush=True)
     return result
 
 
