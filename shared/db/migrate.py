@@ -59,3 +59,23 @@ def run_env() -> None:
         with context.begin_transaction():
             context.run_migrations()
     engine.dispose()
+
+
+# Migrations of the kit's own tables (every service database carries them): each service's revision
+# calls these, so the change is written once.
+
+def outbox_unsent_index_upgrade() -> None:
+    """The relay's index holds unsent outbox rows only (replaces ``ix_outbox_pending``)."""
+    from alembic import op
+    with op.batch_alter_table("outbox", schema=None) as batch_op:
+        batch_op.drop_index("ix_outbox_pending")
+        batch_op.create_index("ix_outbox_unsent", ["id"], unique=False, postgresql_where=text("sent_at IS NULL"),
+                              sqlite_where=text("sent_at IS NULL"))
+
+
+def outbox_unsent_index_downgrade() -> None:
+    from alembic import op
+    with op.batch_alter_table("outbox", schema=None) as batch_op:
+        batch_op.drop_index("ix_outbox_unsent", postgresql_where=text("sent_at IS NULL"),
+                            sqlite_where=text("sent_at IS NULL"))
+        batch_op.create_index("ix_outbox_pending", ["sent_at", "next_attempt_at", "id"], unique=False)

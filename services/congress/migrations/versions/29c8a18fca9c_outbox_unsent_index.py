@@ -4,8 +4,7 @@ Revision ID: 29c8a18fca9c
 Revises: ca63041b4e28
 Create Date: 2026-12-05 03:10:00
 """
-from alembic import op
-import sqlalchemy as sa
+from shared.db.migrate import outbox_unsent_index_downgrade, outbox_unsent_index_upgrade
 
 
 revision = '29c8a18fca9c'
@@ -15,14 +14,8 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('outbox', schema=None) as batch_op:
-        batch_op.drop_index('ix_outbox_pending')
-        batch_op.create_index('ix_outbox_unsent', ['id'], unique=False, postgresql_where=sa.text('sent_at IS NULL'),
-                              sqlite_where=sa.text('sent_at IS NULL'))
+    outbox_unsent_index_upgrade()
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('outbox', schema=None) as batch_op:
-        batch_op.drop_index('ix_outbox_unsent', postgresql_where=sa.text('sent_at IS NULL'),
-                            sqlite_where=sa.text('sent_at IS NULL'))
-        batch_op.create_index('ix_outbox_pending', ['sent_at', 'next_attempt_at', 'id'], unique=False)
+    outbox_unsent_index_downgrade()
