@@ -14,7 +14,7 @@ from services.finance import budgets
 from services.finance.domain.chart import CATEGORY_LABELS, Chart
 from services.finance.domain.money import ZERO, fmt
 from services.finance.ledger import load_chart
-from services.finance.orm import EntryLine, KnownSchool
+from services.finance.orm import Audit, EntryLine, KnownSchool
 
 MONTHS = [f"{m:02d}" for m in range(1, 13)]
 
@@ -140,9 +140,14 @@ def district_rollup(session, year: int) -> dict:
 
 
 def annual_summary(session, school: str, year: int) -> dict:
-    """What the year-end summary (工作总结) says about the funds."""
+    """What the year-end summary (工作总结) says about the funds: income and spending, and the funds
+    review committee's audits of the year's accounts (经费审查) and how many of their reports were
+    filed with the district (报区备案)."""
     report = income_expenditure(session, year)
+    audits = dict(session.execute(select(Audit.status, func.count()).where(Audit.year == year)
+                                  .group_by(Audit.status)).all())
     return {"school": school, "year": year, "items": {
         "total_income": report["total_income"], "total_expense": report["total_expense"],
         "surplus": report["surplus"],
-        "expense_by_category": {r["category"]: r["total"] for r in report["expense"] if r["category"]}}}
+        "expense_by_category": {r["category"]: r["total"] for r in report["expense"] if r["category"]},
+        "audits": sum(audits.values()), "audits_filed": audits.get("filed", 0)}}

@@ -82,6 +82,12 @@ def test_an_audit_goes_to_the_congress_and_only_an_approved_report_is_filed(fin)
     with fin.read(None) as session:
         roll = audits.filings(session, 2025)
     assert [(i["school"], i["audits"], i["filed"]) for i in roll["items"]] == [(S1, 1, True)]
+    _audit(fin)   # a second audit of 2025, still a draft: held, not filed
+    with fin.read(S1) as session:
+        items = reports.annual_summary(session, S1, 2025)["items"]
+        other_year = reports.annual_summary(session, S1, 2024)["items"]
+    assert (items["audits"], items["audits_filed"]) == (2, 1)
+    assert (other_year["audits"], other_year["audits_filed"]) == (0, 0)
 
 
 def test_a_rejected_report_is_not_filed_and_may_be_submitted_again(fin):
@@ -127,7 +133,8 @@ def test_the_reports_add_up_and_the_balance_sheet_balances(fin):
     assert bva["items"][0]["months"]["03"] == "1200.00" and bva["items"][0]["months"]["01"] == "0.00"
     assert pub["total_income"] == "0.00" and pub["total_spending"] == "2000.00"
     assert summary["items"] == {"total_income": "53000.00", "total_expense": "2000.00", "surplus": "51000.00",
-                                "expense_by_category": {"staff_activities": "1200.00", "rights_welfare": "800.00"}}
+                                "expense_by_category": {"staff_activities": "1200.00", "rights_welfare": "800.00"},
+                                "audits": 0, "audits_filed": 0}
     with fin.read(None) as session:
         roll = reports.district_rollup(session, 2025)
     assert [(s["school"], s["expense"]) for s in roll["schools"]] == [(S1, "2000.00"), (S2, "999.00")]
