@@ -18,17 +18,36 @@ PROBLEM_SCHEMA = {
 }
 
 
-def _schema_name(schema) -> str:
-    cls = schema if isinstance(schema, type) else type(schema)
-    if not isinstance(schema, type) and (schema.only or schema.exclude or schema.partial):
-        return None  # inline a modified schema rather than register a clashing name
-    name = cls.__name__
-    return name[:-6] if name.endswith("Schema") else name
+def _resolver():
+    """Component names for the schemas: the class name without ``Schema``; when two services
+    each have a class of that name (``CheckIn`` of the congress and of events), the later one is
+    named after its service too (``EventsCheckIn``), so every name is unique and stable."""
+    names: dict[type, str] = {}
+    taken: set[str] = set()
+
+    def resolve(schema):
+        cls = schema if isinstance(schema, type) else type(schema)
+        if not isinstance(schema, type) and (schema.only or schema.exclude or schema.partial):
+            return None  # inline a modified schema rather than register a clashing name
+        if cls not in names:
+            base = cls.__name__[:-6] if cls.__name__.endswith("Schema") else cls.__name__
+            name = base
+            if name in taken:
+                parts = cls.__module__.split(".")
+                owner = parts[1] if len(parts) > 2 and parts[0] == "services" else parts[0]
+                name = owner.title() + base
+                n = 2
+                while name in taken:
+                    name, n = f"{owner.title()}{base}{n}", n + 1
+            names[cls] = name
+            taken.add(name)
+        return names[cls]
+    return resolve
 
 
 def build_spec(plugins: dict) -> dict:
     spec = APISpec(title="UnionHub API", version="1.0.0", openapi_version="3.0.3",
-                   plugins=[MarshmallowPlugin(schema_name_resolver=_schema_name)],
+                   plugins=[MarshmallowPlugin(schema_name_resolver=_resolver())],
                    info={"description": "区教育工会与学校工会平台 API. Errors are application/problem+json. "
                                         "Send Accept-Language: en for English messages."})
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"})

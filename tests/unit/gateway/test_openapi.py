@@ -122,3 +122,18 @@ def test_operations_are_tagged_and_summarised(spec, routes):
     for plugin, route in routes:
         op = operation(spec, route)
         assert op["summary"] == route.summary and op["tags"]
+
+
+def test_two_services_schemas_of_one_class_name_get_distinct_component_names(plugins):
+    """congress and events both have a ``CheckInSchema``: each is its own component, named after
+    its service when the plain name is taken, and building the document warns about nothing."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        document = build_spec(plugins)
+    names = set(document["components"]["schemas"])
+    check_ins = {n for n in names if n.endswith("CheckIn")}
+    assert "CheckIn" in check_ins and len(check_ins) >= 2
+    assert all(re.fullmatch(r"[A-Za-z0-9]+", n) for n in names)
+    assert all(ref.split("/")[-1] in names for ref in refs(document))
