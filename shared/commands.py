@@ -111,7 +111,8 @@ def run(args) -> int:
     gateways = int(os.environ.get("UNIONHUB_GATEWAY_PROCESSES") or min(2, os.cpu_count() or 1))
     if "gateway" in names:
         names = ["gateway"] * max(gateways, 1) + [n for n in names if n != "gateway"]
-    _say(f"Starting {', '.join(names)} ({len(names)} processes); gateway on http://{settings.host}:{settings.port_for('gateway')} "
+    shown = [f"gateway ×{gateways}" if n == "gateway" and gateways > 1 else n for n in dict.fromkeys(names)]
+    _say(f"Starting {', '.join(shown)} ({len(names)} processes); gateway on http://{settings.host}:{settings.port_for('gateway')} "
          f"(API docs at /api/docs, OpenAPI at /api/v1/openapi.json). Ctrl-C stops everything.")
     from shared.runner import supervise
     return supervise(names)
