@@ -6,7 +6,7 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from services.congress import disclosure
+from services.congress import disclosure, meetings
 from services.congress.common import today
 from services.congress.delegates import current_term
 from services.congress.domain import rules
@@ -85,6 +85,7 @@ def annual_summary(session, school: str, year: int) -> dict:
                                       .where(Resolution.session_id.in_(ids))) if ids else 0,
         "proposals": _rates(session, ids) if ids else _rates(session, []),
         "disclosures": notices, "disclosure_months_missing": rules.disclosure_gaps(months, year, today()),
+        "meetings": meetings.by_kind(session, year),
     }
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from services.congress import sessions as sess
 from services.congress.domain import rules
-from services.congress.orm import Attendance, Delegate, DirectoryMember, Poll, Proposal, Resolution, Sitting
+from services.congress.orm import Attendance, Delegate, DirectoryMember, Meeting, Poll, Proposal, Resolution, Sitting
 from shared.jsonutil import dumps
 
 CHOICE_LABELS = {"yes": "赞成", "no": "反对", "abstain": "弃权"}
@@ -42,9 +42,15 @@ def record(session, session_id: int) -> dict:
                   "track_note": p.track_note, "satisfaction": p.satisfaction, "decline_reason": p.decline_reason}
                  for p in session.scalars(select(Proposal).where(Proposal.session_id == row.id)
                                           .order_by(Proposal.number, Proposal.id))]
+    from services.congress.meetings import label as meeting_label
     from services.congress.proposals import stats
+    meetings = [{"kind": m.kind, "kind_label": meeting_label(m.kind), "title": m.title, "held_on": m.held_on.isoformat(),
+                 "headcount": m.headcount, "points": len(m.points or [])}
+                for m in session.scalars(select(Meeting).where(Meeting.session_id == row.id)
+                                         .order_by(Meeting.held_on, Meeting.id))]
     return {"session": full, "delegates": len(roll), "sittings": sittings, "votes": votes,
-            "resolutions": resolutions, "proposals": proposals, "proposal_stats": stats(session, row.id)}
+            "resolutions": resolutions, "proposals": proposals, "proposal_stats": stats(session, row.id),
+            "meetings": meetings}
 
 
 def export(session, session_id: int, fmt: str) -> dict:
@@ -118,6 +124,10 @@ def docx_bytes(data: dict) -> bytes:
         if p["satisfaction"]:
             line += f"；提案人评价：{rules.SATISFACTION_LABELS[p['satisfaction']]}"
         doc.add_paragraph(line)
+    if data.get("meetings"):
+        doc.add_heading("筹备与培训", level=2)
+        for m in data["meetings"]:
+            doc.add_paragraph(f"{m['held_on']} {m['kind_label']}：{m['title']}（{m['headcount']} 人参加）")
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()

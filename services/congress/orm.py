@@ -249,3 +249,26 @@ class AuditItem(TenantMixin, Base):
     session_id: Mapped[int | None] = mapped_column(Integer)
     poll_id: Mapped[int | None] = mapped_column(Integer)
     decision: Mapped[str | None] = mapped_column(String(16))
+
+
+class Meeting(TenantMixin, Base):
+    """会议与培训记录: the union's own congress-related meetings besides the sessions: preparation
+    (筹备会), delegate training (代表培训), the joint party-administration-union meeting (党政工联席会),
+    symposia (教职工/党外人士/退休教职工座谈会), the performance-pay supervision group (绩效工资监督小组)
+    and the disclosure groups (校务公开领导/监督小组), with who attended, the minutes and the points
+    raised with their follow-up."""
+    __tablename__ = "meetings"
+    __table_args__ = (Index("ix_meetings_school_held_on", "school", "held_on"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32), nullable=False)
+    title: Mapped[str] = mapped_column(String(200), nullable=False)
+    held_on: Mapped[date] = mapped_column(Date, nullable=False)
+    place: Mapped[str | None] = mapped_column(String(200))
+    host: Mapped[str | None] = mapped_column(String(80))
+    session_id: Mapped[int | None] = mapped_column(ForeignKey("congress_sessions.id"))
+    attendee_ids: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
+    headcount: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    minutes: Mapped[str | None] = mapped_column(Text)
+    points: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
+    actor: Mapped[str | None] = mapped_column(String(80))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)

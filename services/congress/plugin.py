@@ -126,6 +126,19 @@ ROUTES = [
       query=s.SuggestionListQuery, tags=("congress-disclosure",)),
     r("POST", SCHOOL + "/suggestions/{suggestion_id}/reply", "答复意见", "Reply to a suggestion", "reply_suggestion",
       OFFICERS, request=s.SuggestionReplySchema, tags=("congress-disclosure",)),
+    # meetings and trainings (会议与培训记录)
+    r("POST", SCHOOL + "/meetings", "记录会议或培训（筹备会、代表培训、联席会、座谈会、监督小组）",
+      "Record a meeting or training", "record_meeting", OFFICERS, request=s.MeetingCreateSchema, status=201,
+      tags=("congress-meetings",)),
+    r("GET", SCHOOL + "/meetings", "会议与培训记录", "Meetings and trainings", "list_meetings", STAFF,
+      query=s.MeetingListQuery, tags=("congress-meetings",)),
+    r("GET", SCHOOL + "/meetings/{meeting_id}", "会议记录详情（出席、纪要、意见及落实）",
+      "A meeting with attendees, minutes and points raised", "get_meeting", STAFF, tags=("congress-meetings",)),
+    r("PATCH", SCHOOL + "/meetings/{meeting_id}", "补记纪要、落实情况或出席名单",
+      "Amend a meeting record (minutes, follow-up, attendees)", "update_meeting", OFFICERS,
+      request=s.MeetingUpdateSchema, tags=("congress-meetings",)),
+    r("GET", SCHOOL + "/trainings", "代表培训情况（未参训代表）", "Delegate training coverage of a term",
+      "training_coverage", STAFF, query=s.TrainingQuery, tags=("congress-meetings",)),
     # documents
     r("GET", SESSION + "/record", "会议记录（DOCX 或 JSON）", "Session record as DOCX or JSON", "session_record",
       STAFF, query=s.RecordQuery, produces="file"),
@@ -138,6 +151,8 @@ ROUTES = [
       "district_disclosures", DISTRICT, query=s.DistrictYearQuery, tags=("district",)),
     r("GET", DISTRICT_PATH + "/filings", "校务公开备案材料", "The disclosure notices schools filed",
       "district_filings", DISTRICT, query=s.FilingListQuery, tags=("district",)),
+    r("GET", DISTRICT_PATH + "/meetings", "各校会议与代表培训情况", "Meetings and delegate trainings by school",
+      "district_meetings", DISTRICT, query=s.DistrictYearQuery, tags=("district",)),
 ]
 
 plugin = Plugin(
@@ -151,7 +166,8 @@ plugin = Plugin(
                "congress.evaluation_decided", "congress.proposal_answered", "congress.proposal_overdue",
                "congress.proposal_tracked", "congress.disclosure_published", "congress.delegates_enrolled",
                "congress.poll_opened", "congress.proposal_submitted", "congress.proposal_reviewed",
-               "congress.proposal_assigned", "congress.proposal_rated", "congress.suggestion_replied"],
+               "congress.proposal_assigned", "congress.proposal_rated", "congress.suggestion_replied",
+               "congress.meeting_recorded"],
     routes=ROUTES,
     annual_summary=True,
     seed_demo=_seed_demo,

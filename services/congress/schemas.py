@@ -316,6 +316,58 @@ class SuggestionReplySchema(Strict):
     reply = fields.String(required=True, validate=validate.Length(min=1, max=5000))
 
 
+# --- meetings and trainings (会议与培训记录) ----------------------------------------------------------
+
+MEETING_KINDS = ("preparation", "delegate_training", "joint_meeting", "staff_symposium", "non_party_symposium",
+                 "retiree_symposium", "delegation_leaders", "pay_supervision", "disclosure_group", "other")
+
+
+class MeetingPointSchema(Strict):
+    issue = fields.String(required=True, validate=validate.Length(min=1, max=1000),
+                          metadata={"description": "意见或问题 (a point raised, a problem the group found)"})
+    follow_up = fields.String(allow_none=True, validate=validate.Length(max=1000),
+                              metadata={"description": "落实情况 (how it was followed up)"})
+
+
+class MeetingCreateSchema(Strict):
+    kind = fields.String(required=True, validate=validate.OneOf(MEETING_KINDS))
+    title = fields.String(required=True, validate=TEXT)
+    held_on = fields.Date(required=True)
+    place = fields.String(validate=validate.Length(max=200))
+    host = fields.String(validate=validate.Length(max=80), metadata={"description": "主持人或主讲人"})
+    session_id = fields.Integer(strict=True, validate=POS, allow_none=True,
+                                metadata={"description": "the congress session it prepares or follows"})
+    attendee_ids = fields.List(fields.Integer(strict=True, validate=POS), validate=validate.Length(max=2000),
+                               load_default=list, metadata={"description": "members present (会员编号)"})
+    headcount = fields.Integer(strict=True, validate=validate.Range(min=0, max=100000),
+                               metadata={"description": "people present, guests included (default: the attendees)"})
+    minutes = fields.String(validate=validate.Length(max=50000))
+    points = fields.List(fields.Nested(MeetingPointSchema), validate=validate.Length(max=200), load_default=list)
+
+
+class MeetingUpdateSchema(Strict):
+    title = fields.String(validate=TEXT)
+    held_on = fields.Date()
+    place = fields.String(allow_none=True, validate=validate.Length(max=200))
+    host = fields.String(allow_none=True, validate=validate.Length(max=80))
+    session_id = fields.Integer(strict=True, validate=POS, allow_none=True)
+    attendee_ids = fields.List(fields.Integer(strict=True, validate=POS), validate=validate.Length(max=2000))
+    headcount = fields.Integer(strict=True, validate=validate.Range(min=0, max=100000))
+    minutes = fields.String(allow_none=True, validate=validate.Length(max=50000))
+    points = fields.List(fields.Nested(MeetingPointSchema), validate=validate.Length(max=200))
+
+
+class MeetingListQuery(PageQuery):
+    kind = fields.String(validate=validate.OneOf(MEETING_KINDS))
+    year = fields.Integer(validate=validate.Range(min=2000, max=2100))
+    session_id = fields.Integer(validate=POS)
+    member_id = fields.Integer(validate=POS, metadata={"description": "meetings this member attended"})
+
+
+class TrainingQuery(Strict):
+    term_no = fields.Integer(validate=TERM, metadata={"description": "default: the current term"})
+
+
 class RecordQuery(Strict):
     format = fields.String(load_default="docx", validate=validate.OneOf(("docx", "json")))
 

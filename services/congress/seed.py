@@ -1,13 +1,13 @@
 """Demo data of the congress (教代会): per demo school, the members in the directory, a slate of
-delegates, the next session with the seeds' typical agenda (C14), proposals and disclosure
-notices. Idempotent: a school that already has a session is left alone."""
+delegates, the next session with the seeds' typical agenda (C14), proposals, disclosure
+notices, its preparation meeting and a delegate training (two thirds of the slate). Idempotent: a school that already has a session is left alone."""
 from __future__ import annotations
 
 from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from services.congress import delegates, disclosure, proposals, sessions
+from services.congress import delegates, disclosure, meetings, proposals, sessions
 from services.congress.orm import CongressSession, DirectoryMember, KnownSchool
 from shared.directory import apply_member
 
@@ -64,4 +64,15 @@ def seed_demo(runtime, context: dict) -> None:
             with runtime.unit_of_work("congress", school=code, actor="demo") as uow:
                 disclosure.publish(uow, code, {"category": category, "title": title, "body": "详见公开栏",
                                                "channels": ["internal_board", "campus_network"], "published_on": on})
-        report.append(f"congress demo for {code}: {len(slate)} delegates, session 八届五次, 1 proposal, 3 notices")
+        with runtime.unit_of_work("congress", school=code, actor="demo") as uow:
+            meetings.record(uow, code, {
+                "kind": "preparation", "title": "八届五次教代会筹备会", "held_on": today - timedelta(days=8),
+                "session_id": s["id"], "host": "工会主席", "attendee_ids": ids[:5],
+                "minutes": "确定中心议题和会期，布置提案征集。"})
+        with runtime.unit_of_work("congress", school=code, actor="demo") as uow:
+            meetings.record(uow, code, {
+                "kind": "delegate_training", "title": "教代会代表履职培训", "held_on": today - timedelta(days=3),
+                "session_id": s["id"], "host": "区教育工会", "attendee_ids": ids[: len(ids) * 2 // 3],
+                "points": [{"issue": "提案须写明问题、建议和理由", "follow_up": "已印发提案写作要求"}]})
+        report.append(f"congress demo for {code}: {len(slate)} delegates, session 八届五次, 1 proposal, 3 notices, "
+                      f"a preparation meeting and a delegate training")

@@ -6,8 +6,8 @@ from datetime import date
 from nameko.dependency_providers import Config
 from nameko.timer import timer
 
-from services.congress import (audit, delegates, disclosure, district, documents, elections, polls, proposals,
-                               resolutions, sessions)
+from services.congress import (audit, delegates, disclosure, district, documents, elections, meetings, polls,
+                               proposals, resolutions, sessions)
 from services.congress.metrics import CongressGauges
 from services.congress import schemas as s
 from services.congress.common import today
@@ -338,6 +338,36 @@ class CongressService(MemberDirectoryMixin, OpsEndpoints):
         with self.db.unit_of_work(school) as uow:
             return disclosure.reply(uow, suggestion_id, data)
 
+    # --- meetings and trainings (会议与培训记录) ----------------------------------------------------
+    @rpc
+    def record_meeting(self, school, data):
+        data = load(s.MeetingCreateSchema, data)
+        with self.db.unit_of_work(school) as uow:
+            return meetings.record(uow, school, data)
+
+    @rpc
+    def list_meetings(self, school, query=None):
+        query = load(s.MeetingListQuery, query or {})
+        with self.db.read(school) as session:
+            return meetings.search(session, query)
+
+    @rpc
+    def get_meeting(self, school, meeting_id):
+        with self.db.read(school) as session:
+            return meetings.get(session, meeting_id)
+
+    @rpc
+    def update_meeting(self, school, meeting_id, data):
+        data = load(s.MeetingUpdateSchema, data)
+        with self.db.unit_of_work(school) as uow:
+            return meetings.update(uow, meeting_id, data)
+
+    @rpc
+    def training_coverage(self, school, query=None):
+        query = load(s.TrainingQuery, query or {})
+        with self.db.read(school) as session:
+            return meetings.training_coverage(session, query.get("term_no"))
+
     # --- documents ----------------------------------------------------------------------------
     @rpc
     def session_record(self, school, session_id, query=None):
@@ -377,6 +407,13 @@ class CongressService(MemberDirectoryMixin, OpsEndpoints):
         query = load(s.FilingListQuery, query or {})
         with self.db.read(district=True) as session:
             return district.filings(session, query)
+
+    @rpc
+    def district_meetings(self, query=None):
+        self._district_only()
+        query = load(s.DistrictYearQuery, query or {})
+        with self.db.read(district=True) as session:
+            return meetings.district_view(session, query.get("year"))
 
     @rpc
     def annual_summary(self, school, year):

@@ -34,6 +34,10 @@ LABELS = {
     "by_status": "按状态", "resolved": "化解", "referred": "转调解/仲裁", "withdrawn": "撤回",
     "working_conditions": "改善工作条件", "raised": "提出", "programmes": "职工活动与疗休养",
     "sanatorium": "暑期疗养", "women": "女职工工作", "health": "健康促进", "happiness_index": "岗位幸福指数",
+    "meetings": "会议与培训", "preparation": "教代会筹备会", "delegate_training": "代表培训",
+    "joint_meeting": "党政工联席会", "staff_symposium": "教职工座谈会", "non_party_symposium": "党外人士座谈会",
+    "retiree_symposium": "退休教职工座谈会", "delegation_leaders": "代表团（组）长会议",
+    "pay_supervision": "绩效工资监督小组会议", "disclosure_group": "校务公开小组会议",
     # finance 经费收支
     "total_income": "经费收入合计", "total_expense": "经费支出合计", "surplus": "收支结余",
     "expense_by_category": "支出（按科目）", "staff_activities": "职工活动支出", "rights_welfare": "维权支出",

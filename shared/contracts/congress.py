@@ -183,6 +183,19 @@ class DisclosurePublishedV1(Schema):
     channels = fields.List(fields.String(), required=True)
 
 
+@contract("congress.meeting_recorded", 1)
+class MeetingRecordedV1(Schema):
+    """会议与培训记录: a meeting or a delegate training was recorded (counts only: no minutes, no names)."""
+    meeting_id = fields.Integer(required=True, strict=True)
+    school = fields.String(required=True)
+    kind = fields.String(required=True)
+    title = fields.String(required=True)
+    held_on = fields.Date(required=True)
+    session_id = fields.Integer(allow_none=True, strict=True)
+    attendees = fields.Integer(required=True, strict=True)
+    headcount = fields.Integer(required=True, strict=True)
+
+
 class EnrolledDelegateV1(Schema):
     delegate_id = fields.Integer(required=True, strict=True)
     member_id = fields.Integer(required=True, strict=True)

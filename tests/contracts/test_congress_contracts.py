@@ -74,6 +74,9 @@ SAMPLES = {
                                 "rated_on": "2026-07-15"},
     "congress.suggestion_replied": {"suggestion_id": 5, "school": "S001", "member_id": None,
                                     "replied_on": "2026-06-20"},
+    "congress.meeting_recorded": {"meeting_id": 4, "school": "S001", "kind": "delegate_training",
+                                  "title": "教代会代表履职培训", "held_on": "2026-04-07", "session_id": 3,
+                                  "attendees": 28, "headcount": 30},
 }
 
 

@@ -69,5 +69,11 @@ MESSAGES = {
     "constituency_empty": {"zh-CN": "该选区没有可投票的代表或教职工", "en": "Nobody in the constituency may vote"},
     "replies_outstanding": {"zh-CN": "仍有提案未答复（答复率目标 100%）", "en": "Some proposals await a reply (target: all)"},
     "teacher_share_low": {"zh-CN": "教师代表比例低于 60%", "en": "Teacher delegates are below 60%"},
+    "meeting_not_found": {"zh-CN": "会议记录不存在", "en": "Meeting record not found"},
+    "meeting_in_future": {"zh-CN": "会议日期不能晚于今天（计划中的会议请列入工作计划）",
+                          "en": "A meeting is recorded once held; plan future ones in the work plan"},
+    "attendee_not_a_member": {"zh-CN": "出席人须为本校会员", "en": "Attendees must be members of this school"},
+    "headcount_below_attendees": {"zh-CN": "出席人数少于出席名单人数（{attendees} 人）",
+                                  "en": "The headcount is below the {attendees} attendees listed"},
     "not_an_evaluation": {"zh-CN": "只有测评结果可以导出", "en": "Only evaluations can be exported"},
 }
