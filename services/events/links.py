@@ -23,6 +23,7 @@ KINDS: dict[tuple[str, str], LinkKind] = {
     ("congress", "session"): LinkKind("教代会会议", "Congress session", "get_session", "session_id"),
     ("congress", "proposal"): LinkKind("教代会提案", "Congress proposal", "get_proposal", "proposal_id"),
     ("congress", "notice"): LinkKind("校务公开", "School-affairs notice", "get_notice", "notice_id"),
+    ("congress", "meeting"): LinkKind("会议与培训记录", "Congress meeting or training", "get_meeting", "meeting_id"),
     ("finance", "audit"): LinkKind("经费审查", "Funds review audit", "get_audit", "audit_id"),
     ("welfare", "health_campaign"): LinkKind("体检安排", "Health-check campaign", "health_campaigns", listing=True),
     ("welfare", "outreach_campaign"): LinkKind("慰问活动（送温暖等）", "Outreach campaign", "campaigns", listing=True),

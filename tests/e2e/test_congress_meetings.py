@@ -89,3 +89,20 @@ def test_the_demo_school_has_its_preparation_meeting_and_training(demo_chair):
     assert {"preparation", "delegate_training"} <= kinds
     coverage = chair.ok("GET", cpath("XQ-SY", "/trainings"))
     assert coverage["trained"] == 20 and coverage["delegates"] == 30 and len(coverage["untrained"]) == 10
+
+
+def test_a_work_plan_item_links_to_the_training_that_fulfils_it(school, other_school, delegates):
+    chair, code = school.chair, school.code
+    training = chair.ok("POST", cpath(code, "/meetings"), 201, json={
+        "kind": "delegate_training", "title": "代表履职培训（二）", "held_on": date.today().isoformat(),
+        "attendee_ids": delegates["members"][:1]})
+    theirs = other_school.chair.ok("POST", cpath(other_school.code, "/meetings"), 201, json={
+        "kind": "joint_meeting", "title": "别校联席会", "held_on": date.today().isoformat()})
+    chair.ok("POST", f"/api/v1/schools/{code}/events/plans/2029", 201, json={})
+    items = f"/api/v1/schools/{code}/events/plans/2029/items"
+    item = chair.ok("POST", items, 201, json={"month": 4, "title": "教代会代表培训", "link": {
+        "service": "congress", "kind": "meeting", "id": str(training["id"])}})
+    assert item["link"]["id"] == str(training["id"])
+    assert_problem(chair.post(items, json={"month": 5, "title": "联席会", "link": {
+        "service": "congress", "kind": "meeting", "id": str(theirs["id"])}}), 422, "linked_record_not_found",
+        ["link.id"])
