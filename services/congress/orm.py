@@ -272,3 +272,16 @@ class Meeting(TenantMixin, Base):
     points: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
     actor: Mapped[str | None] = mapped_column(String(80))
     recorded_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
+
+
+class ArchiveFiling(TenantMixin, Base):
+    """教代会档案报送 (C30): a school year's congress archive as submitted to the district, the
+    compiled contents kept as they were at submission; a later submission is a new revision."""
+    __tablename__ = "archive_filings"
+    __table_args__ = (UniqueConstraint("school", "school_year", name="uq_archive_filings_school_year"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    school_year: Mapped[int] = mapped_column(Integer, nullable=False)
+    revision: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    submitted_on: Mapped[date] = mapped_column(Date, nullable=False)
+    actor: Mapped[str | None] = mapped_column(String(80))
+    contents: Mapped[dict] = mapped_column(JSON, nullable=False)

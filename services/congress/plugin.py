@@ -139,6 +139,12 @@ ROUTES = [
       request=s.MeetingUpdateSchema, tags=("congress-meetings",)),
     r("GET", SCHOOL + "/trainings", "代表培训情况（未参训代表）", "Delegate training coverage of a term",
       "training_coverage", STAFF, query=s.TrainingQuery, tags=("congress-meetings",)),
+    # the congress archive (教代会档案, C30)
+    r("GET", SCHOOL + "/archive", "教代会档案目录（本学年会议、培训、公开与缺项）",
+      "The school year's congress archive, compiled, with what is missing", "congress_archive", STAFF,
+      query=s.ArchiveQuery, tags=("congress-archive",)),
+    r("POST", SCHOOL + "/archive/submit", "报送教代会档案", "Submit the school year's congress archive to the district",
+      "submit_archive", OFFICERS, request=s.ArchiveSubmitSchema, status=201, tags=("congress-archive",)),
     # documents
     r("GET", SESSION + "/record", "会议记录（DOCX 或 JSON）", "Session record as DOCX or JSON", "session_record",
       STAFF, query=s.RecordQuery, produces="file"),
@@ -153,6 +159,8 @@ ROUTES = [
       "district_filings", DISTRICT, query=s.FilingListQuery, tags=("district",)),
     r("GET", DISTRICT_PATH + "/meetings", "各校会议与代表培训情况", "Meetings and delegate trainings by school",
       "district_meetings", DISTRICT, query=s.DistrictYearQuery, tags=("district",)),
+    r("GET", DISTRICT_PATH + "/archives", "各校教代会档案报送情况", "Which schools submitted their congress archive",
+      "district_archives", DISTRICT, query=s.DistrictArchiveQuery, tags=("district",)),
 ]
 
 plugin = Plugin(
@@ -167,7 +175,7 @@ plugin = Plugin(
                "congress.proposal_tracked", "congress.disclosure_published", "congress.delegates_enrolled",
                "congress.poll_opened", "congress.proposal_submitted", "congress.proposal_reviewed",
                "congress.proposal_assigned", "congress.proposal_rated", "congress.suggestion_replied",
-               "congress.meeting_recorded"],
+               "congress.meeting_recorded", "congress.archive_submitted"],
     routes=ROUTES,
     annual_summary=True,
     seed_demo=_seed_demo,

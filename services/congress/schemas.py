@@ -368,6 +368,20 @@ class TrainingQuery(Strict):
     term_no = fields.Integer(validate=TERM, metadata={"description": "default: the current term"})
 
 
+class ArchiveQuery(Strict):
+    school_year = fields.Integer(validate=validate.Range(min=2000, max=2100),
+                                 metadata={"description": "学年, named by the year it starts (default: the current one)"})
+
+
+class ArchiveSubmitSchema(Strict):
+    school_year = fields.Integer(required=True, strict=True, validate=validate.Range(min=2000, max=2100))
+
+
+class DistrictArchiveQuery(ArchiveQuery):
+    school = fields.String(validate=validate.Length(min=1, max=32),
+                           metadata={"description": "one school, with its filed contents"})
+
+
 class RecordQuery(Strict):
     format = fields.String(load_default="docx", validate=validate.OneOf(("docx", "json")))
 

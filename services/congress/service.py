@@ -6,12 +6,12 @@ from datetime import date
 from nameko.dependency_providers import Config
 from nameko.timer import timer
 
-from services.congress import (audit, delegates, disclosure, district, documents, elections, meetings, polls,
-                               proposals, resolutions, sessions)
+from services.congress import (archive, audit, delegates, disclosure, district, documents, elections, meetings,
+                               polls, proposals, resolutions, sessions)
 from services.congress.metrics import CongressGauges
 from services.congress import schemas as s
 from services.congress.common import today
-from services.congress.domain.rules import LEAVES_DELEGATION
+from services.congress.domain.rules import LEAVES_DELEGATION, school_year_of
 from services.congress.orm import Base, DirectoryGroup, DirectoryMember, KnownSchool
 from shared.directory import MemberDirectoryMixin
 from shared.errors import Forbidden
@@ -368,6 +368,19 @@ class CongressService(MemberDirectoryMixin, OpsEndpoints):
         with self.db.read(school) as session:
             return meetings.training_coverage(session, query.get("term_no"))
 
+    # --- the congress archive (教代会档案) ------------------------------------------------------------
+    @rpc
+    def congress_archive(self, school, query=None):
+        query = load(s.ArchiveQuery, query or {})
+        with self.db.read(school) as session:
+            return archive.compile_archive(session, school, query.get("school_year") or school_year_of(today()))
+
+    @rpc
+    def submit_archive(self, school, data):
+        data = load(s.ArchiveSubmitSchema, data)
+        with self.db.unit_of_work(school) as uow:
+            return archive.submit(uow, school, data["school_year"])
+
     # --- documents ----------------------------------------------------------------------------
     @rpc
     def session_record(self, school, session_id, query=None):
@@ -414,6 +427,13 @@ class CongressService(MemberDirectoryMixin, OpsEndpoints):
         query = load(s.DistrictYearQuery, query or {})
         with self.db.read(district=True) as session:
             return meetings.district_view(session, query.get("year"))
+
+    @rpc
+    def district_archives(self, query=None):
+        self._district_only()
+        query = load(s.DistrictArchiveQuery, query or {})
+        with self.db.read(district=True) as session:
+            return archive.district_view(session, query.get("school_year"), query.get("school"))
 
     @rpc
     def annual_summary(self, school, year):

@@ -196,6 +196,20 @@ class MeetingRecordedV1(Schema):
     headcount = fields.Integer(required=True, strict=True)
 
 
+@contract("congress.archive_submitted", 1)
+class ArchiveSubmittedV1(Schema):
+    """教代会档案报送: a school year's congress archive was submitted to the district (counts only)."""
+    filing_id = fields.Integer(required=True, strict=True)
+    school = fields.String(required=True)
+    school_year = fields.Integer(required=True, strict=True)
+    revision = fields.Integer(required=True, strict=True)
+    sessions = fields.Integer(required=True, strict=True)
+    meetings = fields.Integer(required=True, strict=True)
+    notices = fields.Integer(required=True, strict=True)
+    missing = fields.List(fields.String(), required=True)
+    submitted_on = fields.Date(required=True)
+
+
 class EnrolledDelegateV1(Schema):
     delegate_id = fields.Integer(required=True, strict=True)
     member_id = fields.Integer(required=True, strict=True)

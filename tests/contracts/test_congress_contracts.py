@@ -77,6 +77,9 @@ SAMPLES = {
     "congress.meeting_recorded": {"meeting_id": 4, "school": "S001", "kind": "delegate_training",
                                   "title": "教代会代表履职培训", "held_on": "2026-04-07", "session_id": 3,
                                   "attendees": 28, "headcount": 30},
+    "congress.archive_submitted": {"filing_id": 2, "school": "S001", "school_year": 2025, "revision": 1,
+                                   "sessions": 2, "meetings": 5, "notices": 11, "missing": ["replies_outstanding"],
+                                   "submitted_on": "2026-10-20"},
 }
 
 

@@ -106,3 +106,37 @@ def test_a_work_plan_item_links_to_the_training_that_fulfils_it(school, other_sc
     assert_problem(chair.post(items, json={"month": 5, "title": "联席会", "link": {
         "service": "congress", "kind": "meeting", "id": str(theirs["id"])}}), 422, "linked_record_not_found",
         ["link.id"])
+
+
+def _school_year(day: date) -> int:
+    return day.year if day.month >= 9 else day.year - 1
+
+
+def test_the_congress_archive_is_compiled_submitted_and_seen_by_the_district(school, other_school, admin, delegates):
+    chair, code = school.chair, school.code
+    year = _school_year(date.today())
+    before = chair.ok("GET", cpath(code, "/archive"))
+    assert before["school_year"] == year and "no_session_this_school_year" in before["missing"]
+    assert_problem(chair.post(cpath(code, "/archive/submit"), json={"school_year": year}), 409,
+                   "no_session_this_school_year")
+    assert_problem(chair.post(cpath(code, "/archive/submit"), json={"school_year": "今年"}), 422,
+                   "validation_failed", fields={"school_year"})
+    s = chair.ok("POST", cpath(code, "/sessions"), 201, json={
+        "term_no": 3, "session_no": 1, "sitting_dates": [date.today().isoformat()],
+        "agenda": [{"title": "听取校长工作报告", "power": "hear_report"}]})
+    chair.ok("POST", cpath(code, f"/sessions/{s['id']}/convene"))
+    chair.ok("POST", cpath(code, "/meetings"), 201, json={
+        "kind": "delegate_training", "title": "三届一次会前代表培训", "held_on": date.today().isoformat(),
+        "session_id": s["id"], "attendee_ids": delegates["members"]})
+    compiled = chair.ok("GET", cpath(code, "/archive"), params={"school_year": year})
+    assert compiled["ready"] and compiled["sessions"][0]["label"] == "三届一次"
+    assert "no_delegate_training" not in compiled["missing"] and "no_session_this_school_year" not in compiled["missing"]
+    filed = chair.ok("POST", cpath(code, "/archive/submit"), 201, json={"school_year": year})
+    assert filed["revision"] == 1 and filed["contents"]["sessions"][0]["session_id"] == s["id"]
+    assert delegates["voter"].post(cpath(code, "/archive/submit"), json={"school_year": year}).status_code == 403
+    assert other_school.chair.get(cpath(code, "/archive")).status_code in (403, 404)
+    view = admin.ok("GET", "/api/v1/district/congress/archives", params={"school_year": year})
+    assert code not in view["not_submitted"] and other_school.code in view["not_submitted"]
+    one = admin.ok("GET", "/api/v1/district/congress/archives", params={"school_year": year, "school": code})
+    assert one["items"][0]["contents"]["sessions"][0]["label"] == "三届一次"
+    assert_problem(chair.get("/api/v1/district/congress/archives"), 403, "role_forbidden")
