@@ -9,6 +9,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from services.congress import meetings as meetings_
+from services.congress.district import HELD, poll_counts
 from services.congress.common import iso, today
 from services.congress.domain import rules
 from services.congress.orm import (ArchiveFiling, CongressSession, KnownSchool, Meeting, Notice, Poll, Resolution,
@@ -16,13 +17,14 @@ from services.congress.orm import (ArchiveFiling, CongressSession, KnownSchool, 
 from services.congress.proposals import _rates
 from shared.errors import Conflict
 
-HELD = ("convened", "closed")
 MISSING_LABELS = {"no_session_this_school_year": "本学年尚未召开教代会", "no_delegate_training": "本学年未开展代表培训",
                   "replies_outstanding": "仍有提案未答复", "disclosure_months_missing": "有月份未进行校务公开"}
 
 
-def compile_archive(session, school: str, school_year: int) -> dict:
-    """档案目录: everything the union's records hold for the school year (学年, September to August)."""
+def compile_archive(session, school: str, school_year: int | None) -> dict:
+    """档案目录: everything the union's records hold for the school year (学年, September to August;
+    default: the current one)."""
+    school_year = school_year or rules.school_year_of(today())
     start, end = rules.school_year_bounds(school_year)
     sessions = []
     for s in session.scalars(select(CongressSession).where(CongressSession.school_year == school_year)
@@ -34,10 +36,7 @@ def compile_archive(session, school: str, school_year: int) -> dict:
             "sittings": [iso(d) for (d,) in session.execute(select(Sitting.sitting_date)
                                                             .where(Sitting.session_id == s.id)
                                                             .order_by(Sitting.sitting_date))],
-            "motions": sum(1 for p in polls if p.kind == "motion"),
-            "motions_adopted": sum(1 for p in polls if p.kind == "motion" and p.result and p.result.get("adopted")),
-            "elections": sum(1 for p in polls if p.kind == "election"),
-            "evaluations": sum(1 for p in polls if p.kind == "evaluation"),
+            **poll_counts(polls),
             "resolutions": session.scalar(select(func.count()).select_from(Resolution)
                                           .where(Resolution.session_id == s.id)) or 0,
             "proposals": _rates(session, [s.id])})
@@ -49,7 +48,6 @@ def compile_archive(session, school: str, school_year: int) -> dict:
     for (month,) in session.execute(select(Notice.month).where(Notice.published_on >= start,
                                                                  Notice.published_on <= end)):
         months[month] = months.get(month, 0) + 1
-    ended = [f"{y}-{m:02d}" for y, m in _months(start, min(end, today()))][:-1]   # the month in progress is not late
     suggestions = list(session.execute(select(Suggestion.replied_on).where(Suggestion.submitted_on >= start,
                                                                             Suggestion.submitted_on <= end)))
     held = [s for s in sessions if s["held"]]
@@ -61,7 +59,9 @@ def compile_archive(session, school: str, school_year: int) -> dict:
         missing.append("no_delegate_training")
     if owed:
         missing.append("replies_outstanding")
-    gaps = [m for m in ended if m not in months]
+    # 每月一公开 over the school year's two calendar years; the month in progress is not late yet
+    gaps = [m for y in (school_year, school_year + 1) for m in rules.disclosure_gaps(set(months), y, today())
+            if f"{start:%Y-%m}" <= m <= f"{end:%Y-%m}"]
     if gaps:
         missing.append("disclosure_months_missing")
     return {"school": school, "school_year": school_year, "label": f"{school_year}—{school_year + 1}学年",
@@ -70,13 +70,6 @@ def compile_archive(session, school: str, school_year: int) -> dict:
                             "months_missing": gaps},
             "suggestions": {"received": len(suggestions), "replied": sum(1 for (r,) in suggestions if r)},
             "missing": missing, "missing_labels": [MISSING_LABELS[m] for m in missing], "ready": bool(held)}
-
-
-def _months(start, end):
-    y, m = start.year, start.month
-    while (y, m) <= (end.year, end.month):
-        yield y, m
-        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
 
 
 def filing_view(f: ArchiveFiling, *, contents: bool = True) -> dict:

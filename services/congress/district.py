@@ -61,6 +61,14 @@ def filings(session, query: dict) -> dict:
     return disclosure.notices(session, query)
 
 
+def poll_counts(polls) -> dict:
+    """Closed polls counted by kind, with the motions adopted (the summary's and the archive's figures)."""
+    motions = [p for p in polls if p.kind == "motion"]
+    return {"motions": len(motions), "motions_adopted": sum(1 for p in motions if p.result and p.result.get("adopted")),
+            "elections": sum(1 for p in polls if p.kind == "election"),
+            "evaluations": sum(1 for p in polls if p.kind == "evaluation")}
+
+
 def annual_summary(session, school: str, year: int) -> dict:
     """教代会 figures of a calendar year for the year-end summary."""
     start, end = date(year, 1, 1), date(year, 12, 31)
@@ -68,7 +76,6 @@ def annual_summary(session, school: str, year: int) -> dict:
                 if s.convened_at and start <= s.convened_at.date() <= end]
     ids = [s.id for s in sessions]
     polls = list(session.scalars(select(Poll).where(Poll.session_id.in_(ids), Poll.status == "closed"))) if ids else []
-    motions = [p for p in polls if p.kind == "motion"]
     notices = session.scalar(select(func.count()).select_from(Notice).where(Notice.month.like(f"{year}-%"))) or 0
     months = {m for (m,) in session.execute(select(Notice.month).where(Notice.month.like(f"{year}-%")))}
     return {
@@ -78,9 +85,7 @@ def annual_summary(session, school: str, year: int) -> dict:
                      for s in sessions],
         "delegates": session.scalar(select(func.count()).select_from(Delegate).where(
             Delegate.status == "active", Delegate.term_no == current_term(session))) or 0,
-        "motions": len(motions), "motions_adopted": sum(1 for p in motions if p.result and p.result.get("adopted")),
-        "elections": sum(1 for p in polls if p.kind == "election"),
-        "evaluations": sum(1 for p in polls if p.kind == "evaluation"),
+        **poll_counts(polls),
         "resolutions": session.scalar(select(func.count()).select_from(Resolution)
                                       .where(Resolution.session_id.in_(ids))) if ids else 0,
         "proposals": _rates(session, ids) if ids else _rates(session, []),

@@ -71,8 +71,7 @@ def _check(session, data: dict, current: Meeting | None = None) -> None:
     if data.get("session_id") is not None and session.get(CongressSession, data["session_id"]) is None:
         errors["session_id"] = ["congress_session_not_found"]
     if "attendee_ids" in data:
-        ids = list(dict.fromkeys(data["attendee_ids"]))
-        data["attendee_ids"] = ids
+        ids = data["attendee_ids"]
         known = {m for (m,) in session.execute(select(DirectoryMember.member_id).where(
             DirectoryMember.member_id.in_(ids), DirectoryMember.status.in_(LIVE)))} if ids else set()
         missing = [i for i in ids if i not in known]
@@ -87,6 +86,13 @@ def _check(session, data: dict, current: Meeting | None = None) -> None:
         raise ValidationFailed(fields=errors, params=params)
 
 
+def _deduped(data: dict) -> dict:
+    """The attendees once each, in the order given."""
+    if "attendee_ids" in data:
+        data = dict(data, attendee_ids=list(dict.fromkeys(data["attendee_ids"])))
+    return data
+
+
 def _points(points) -> list[dict]:
     return [{"issue": p["issue"], "follow_up": p.get("follow_up") or None} for p in points]
 
@@ -94,6 +100,7 @@ def _points(points) -> list[dict]:
 def record(uow, school: str, data: dict) -> dict:
     """记录一次会议或培训."""
     session = uow.session
+    data = _deduped(data)
     _check(session, data)
     attendees = data.get("attendee_ids") or []
     m = Meeting(school=school, kind=data["kind"], title=data["title"], held_on=data["held_on"],
@@ -113,6 +120,7 @@ def update(uow, meeting_id, data: dict) -> dict:
     """补记纪要、落实情况或出席名单."""
     session = uow.session
     m = get_or_404(session, Meeting, int(meeting_id), "meeting_not_found")
+    data = _deduped(data)
     _check(session, data, m)
     if "points" in data:
         data["points"] = _points(data["points"])

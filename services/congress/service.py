@@ -11,7 +11,7 @@ from services.congress import (archive, audit, delegates, disclosure, district, 
 from services.congress.metrics import CongressGauges
 from services.congress import schemas as s
 from services.congress.common import today
-from services.congress.domain.rules import LEAVES_DELEGATION, school_year_of
+from services.congress.domain.rules import LEAVES_DELEGATION
 from services.congress.orm import Base, DirectoryGroup, DirectoryMember, KnownSchool
 from shared.directory import MemberDirectoryMixin
 from shared.errors import Forbidden
@@ -373,7 +373,7 @@ class CongressService(MemberDirectoryMixin, OpsEndpoints):
     def congress_archive(self, school, query=None):
         query = load(s.ArchiveQuery, query or {})
         with self.db.read(school) as session:
-            return archive.compile_archive(session, school, query.get("school_year") or school_year_of(today()))
+            return archive.compile_archive(session, school, query.get("school_year"))
 
     @rpc
     def submit_archive(self, school, data):
