@@ -93,6 +93,18 @@ def _seed(settings, found) -> None:
         _say(line)
 
 
+# The hops every request or every write crosses run as one process per core (at most two), sharing
+# their ports (SO_REUSEPORT) and their queues: a single process is one thread of Python, and on a
+# busy machine a write queues behind every other write inside it.
+BUSY_SERVICES = ("gateway", "membership")
+
+
+def process_count(service: str) -> int:
+    """``UNIONHUB_<SERVICE>_PROCESSES``, by default min(2, cores) for the busy hops and 1 otherwise."""
+    default = min(2, os.cpu_count() or 1) if service in BUSY_SERVICES else 1
+    return max(1, int(os.environ.get(f"UNIONHUB_{service.upper()}_PROCESSES") or default))
+
+
 def run(args) -> int:
     settings, found = _setup(args.only)
     if not ensure_broker(settings):
@@ -106,12 +118,9 @@ def run(args) -> int:
         _ensure_admin(settings, found)
     if args.demo:
         _seed(settings, found)
-    names = [n for n, p in found.items() if p.service]
-    # the gateway is the CPU-bound hop: one process per core shares its port (SO_REUSEPORT)
-    gateways = int(os.environ.get("UNIONHUB_GATEWAY_PROCESSES") or min(2, os.cpu_count() or 1))
-    if "gateway" in names:
-        names = ["gateway"] * max(gateways, 1) + [n for n in names if n != "gateway"]
-    shown = [f"gateway ×{gateways}" if n == "gateway" and gateways > 1 else n for n in dict.fromkeys(names)]
+    counts = {n: process_count(n) for n, p in found.items() if p.service}
+    names = [n for n in sorted(counts, key=lambda n: n != "gateway") for _ in range(counts[n])]
+    shown = [f"{n} ×{counts[n]}" if counts[n] > 1 else n for n in dict.fromkeys(names)]
     _say(f"Starting {', '.join(shown)} ({len(names)} processes); gateway on http://{settings.host}:{settings.port_for('gateway')} "
          f"(API docs at /api/docs, OpenAPI at /api/v1/openapi.json). Ctrl-C stops everything.")
     from shared.runner import supervise

@@ -8,7 +8,7 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from services.membership import views
+from services.membership import direct, views
 from services.membership.domain import model
 from services.membership.domain.idcard import id_birth_date, id_gender, validate_id_number, validate_phone
 from services.membership.orm import Member, School, StatusChange, UnionGroup, PiiRead
@@ -138,6 +138,8 @@ def new_member(school: str, data: dict, status: str, person_key: str | None = No
 
 def admit(uow, school: str, data: dict, today: date) -> dict:
     """入会: direct enrolment (active at once) or an application (申请入会) awaiting approval."""
+    if uow.direct is not None:
+        return direct.admit(uow, school, data, today, normalise_person)
     session = uow.session
     require_school(session, school)
     data = normalise_person(data)
@@ -177,6 +179,10 @@ def approve(uow, school: str, member_id: int, on: date) -> dict:
 
 
 def update(uow, school: str, member_id: int, data: dict) -> dict:
+    """会员信息修改: the changed fields, a new version and ``member_updated`` naming what changed
+    (personal data only as ``personal_data``)."""
+    if uow.direct is not None:
+        return direct.update(uow, school, member_id, data, normalise_person)
     session = uow.session
     row = load_member(session, member_id)
     if row.status in model.TERMINAL_STATUSES:

@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from shared import contracts
 from shared.db.base import utcnow
+from shared.errors import CrossTenantWrite
 from shared.jsonutil import dumps, json_ready
 from shared.tenancy import CallContext
 
@@ -21,8 +22,11 @@ class AlreadyProcessed(Exception):
 
 
 class UnitOfWork:
-    def __init__(self, session_factory, kit, *, schools, context: CallContext, on_commit=None):
+    def __init__(self, session_factory, kit, *, schools, context: CallContext, on_commit=None, direct=None):
+        """``direct``: on PostgreSQL, a factory of context managers yielding an autocommit
+        connection, for use cases that write in one statement (``stage`` and ``written``)."""
         self._factory = session_factory
+        self.direct = direct
         self._kit = kit
         self._schools = None if schools is None else frozenset(schools)
         self.context = context
@@ -49,6 +53,35 @@ class UnitOfWork:
 
     def publish_many(self, type_: str, payloads: list[dict], *, school: str | None = None,
                      version: int = 1) -> list[dict]:
+        envelopes, rows = self._outbox_rows(type_, payloads, school=school, version=version)
+        if rows:
+            self.session.execute(insert(self._kit.outbox), rows)
+        self.published.extend(envelopes)
+        return envelopes
+
+    def stage(self, type_: str, payload: dict, *, school: str | None = None, version: int = 1) -> tuple[dict, dict]:
+        """An integration event's envelope and outbox row, not yet written: for a use case that
+        writes its change and its outbox row in one statement of its own (then ``written``)."""
+        envelopes, rows = self._outbox_rows(type_, [payload], school=school, version=version)
+        return envelopes[0], rows[0]
+
+    def written(self, envelopes: list[dict]) -> None:
+        """A one-statement write (``direct``) committed with these events in it: the relay is woken."""
+        self.published.extend(envelopes)
+        self._committed = True
+        if envelopes and self._on_commit:
+            self._on_commit()
+
+    def require_scope(self, school: str) -> None:
+        """What the tenant guard checks on a flush, for writes that bypass the session."""
+        if self._schools is not None and school not in self._schools:
+            raise CrossTenantWrite(params={"school": school})
+
+    @property
+    def outbox(self):
+        return self._kit.outbox
+
+    def _outbox_rows(self, type_: str, payloads: list[dict], *, school: str | None, version: int):
         source, name = type_.split(".", 1)
         now = utcnow()
         envelopes, rows = [], []
@@ -66,10 +99,7 @@ class UnitOfWork:
             rows.append(dict(event_id=env["event_id"], exchange=f"{source}.events", routing_key=name,
                              type=type_, school=env["school"], body=dumps(env), headers=headers,
                              created_at=now, attempts=0, next_attempt_at=now))
-        if rows:
-            self.session.execute(insert(self._kit.outbox), rows)
-        self.published.extend(envelopes)
-        return envelopes
+        return envelopes, rows
 
     def claim(self, consumer: str, event_id: str) -> None:
         """Record that ``consumer`` handles ``event_id`` in this transaction; raises

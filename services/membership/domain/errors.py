@@ -51,6 +51,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "This membership is closed (transferred out or left) and kept as history only",
     },
     "member_not_found": {"zh-CN": "未找到该会员", "en": "Member not found"},
+    "member_busy": {
+        "zh-CN": "该会员信息正在被其他人同时修改，请稍后重试",
+        "en": "This member is being changed by someone else at the same time; try again shortly",
+    },
     "id_number_taken": {
         "zh-CN": "本校工会已有使用该身份证号的会员记录",
         "en": "This school union already has a member with this ID number",

@@ -26,14 +26,15 @@ def person(seq: int, *, name: str | None = None, born: date = date(1986, 3, 15),
 class Membership:
     """The use cases as the service calls them, without nameko."""
 
-    def __init__(self, engine, sessions):
+    def __init__(self, engine, sessions, direct=None):
         self.engine = engine
         self.sessions = sessions
+        self.direct = direct
 
     def uow(self, school: str | None, *, also=(), role="school_admin", actor="t") -> UnitOfWork:
         schools = None if school is None else {school, *also}
         return UnitOfWork(self.sessions, KIT, schools=schools,
-                          context=CallContext(school=school, actor=actor, role=role))
+                          context=CallContext(school=school, actor=actor, role=role), direct=self.direct)
 
     def read(self, school: str | None):
         return self.sessions(None if school is None else frozenset({school}))

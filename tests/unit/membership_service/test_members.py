@@ -1,4 +1,6 @@
-"""Member use cases (services/membership/members.py) against SQLite, through the unit of work."""
+"""Member use cases (services/membership/members.py) through the unit of work, each on SQLite
+(the ORM path) and on PostgreSQL, where admission and update are one read and one statement
+(services/membership/direct.py): the same rules must hold on both."""
 from __future__ import annotations
 
 from datetime import date
@@ -25,6 +27,11 @@ class NewEvents:
     @property
     def types(self):
         return [e["type"] for e in self.all]
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def ms(request):
+    return request.getfixturevalue("ms_sqlite" if request.param == "sqlite" else "ms_postgres")
 
 
 # ---- admission ----------------------------------------------------------------------------------
@@ -398,3 +405,63 @@ def test_a_school_closed_by_this_process_refuses_admission_at_once(ms):
         ms.admit(S1, person(2))
     assert exc.value.code == "school_not_found"
     assert S1 not in members._open_schools
+
+
+# ---- PostgreSQL's one-statement writes under races (services/membership/direct.py) --------------
+
+def _between_read_and_write(monkeypatch, action):
+    """Run ``action`` once, after a use case's read and before its write (when it stages its event)."""
+    from shared.db.uow import UnitOfWork
+    staged = UnitOfWork.stage
+    pending = [action]
+
+    def stage(self, *args, **kwargs):
+        if pending:
+            pending.pop()()
+        return staged(self, *args, **kwargs)
+    monkeypatch.setattr(UnitOfWork, "stage", stage)
+
+
+def test_an_update_overtaken_by_another_is_worked_out_again_from_the_newer_row(ms_postgres, monkeypatch):
+    wang = ms_postgres.admit(S1, person(1))
+    events = NewEvents(ms_postgres)
+    _between_read_and_write(monkeypatch, lambda: ms_postgres.update(S1, wang["id"], {"position": "班主任"}))
+    result = ms_postgres.update(S1, wang["id"], {"name": "王老师"})
+    assert (result["name"], result["position"], result["version"]) == ("王老师", "班主任", 3)
+    stored = ms_postgres.members(id=wang["id"])[0]
+    assert (stored.name, stored.position, stored.version) == ("王老师", "班主任", 3)
+    # each version announced once, in order, the later one carrying both changes
+    assert [(e["payload"]["member"]["version"], e["payload"]["changed"]) for e in events.all] == [
+        (2, ["position"]), (3, ["name"])]
+    assert events.all[1]["payload"]["member"]["position"] == "班主任"
+
+
+def test_the_same_id_number_admitted_twice_at_once_is_one_member_and_one_conflict(ms_postgres, monkeypatch):
+    events = NewEvents(ms_postgres)
+    _between_read_and_write(monkeypatch, lambda: ms_postgres.admit(S2, person(7)))
+    with pytest.raises(Conflict) as exc:
+        ms_postgres.admit(S1, person(7))
+    assert exc.value.code == "id_number_active_elsewhere"
+    assert [m.school for m in ms_postgres.members(id_number=person(7)["id_number"])] == [S2]
+    assert events.types == ["membership.member_admitted"]
+    assert ms_postgres.status_changes(ms_postgres.members(school=S2)[0].id) == [(S2, None, "active", None)]
+
+
+def test_an_update_into_a_group_deleted_meanwhile_writes_nothing(ms_postgres, monkeypatch):
+    from services.membership.orm import UnionGroup
+    wang = ms_postgres.admit(S1, person(1))
+    with ms_postgres.uow(S1) as uow:
+        group = UnionGroup(school=S1, name="语文组")
+        uow.session.add(group)
+        uow.commit()
+        group_id = group.id
+    events = NewEvents(ms_postgres)
+
+    def drop_group():
+        with ms_postgres.engine.begin() as conn:
+            conn.execute(UnionGroup.__table__.delete().where(UnionGroup.__table__.c.id == group_id))
+    _between_read_and_write(monkeypatch, drop_group)
+    with pytest.raises(ValidationFailed) as exc:
+        ms_postgres.update(S1, wang["id"], {"union_group_id": group_id})
+    assert exc.value.fields == {"union_group_id": ["group_not_found"]}
+    assert ms_postgres.members(id=wang["id"])[0].version == 1 and events.all == []

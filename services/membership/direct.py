@@ -1,0 +1,190 @@
+"""入会与会员信息修改 on PostgreSQL in two round trips: one read, one write.
+
+Admitting and updating members are the platform's busiest writes. Through the ORM each costs
+BEGIN, a statement per read and per row, and COMMIT: six round trips, each a wait for the
+database under load. Here, on an autocommit connection (``UnitOfWork.direct``):
+
+- one read gathers what the rules need: the school, the union group, the live memberships of
+  the ID number and the new member's id (admission), or the member and its group (update);
+- one statement writes everything: the member, its status history and the outbox row, as
+  data-modifying CTEs. A single statement commits whole or not at all, so nothing is
+  half-written, exactly as with the unit of work.
+
+Updates are guarded by the member's ``version`` (optimistic concurrency): when another write
+came between the read and the write, nothing is written and the update is worked out again
+from the newer row, so two concurrent updates never both announce the same version. The rules
+themselves (ID and phone checks, one live membership per person, closed memberships) are the
+ones ``members`` applies on SQLite; the race the read cannot see (the same ID number admitted
+twice at once) is stopped by the partial unique index and answered with the same conflict.
+"""
+from __future__ import annotations
+
+import uuid
+from types import SimpleNamespace
+
+from sqlalchemy import insert, literal, select, text
+from sqlalchemy import update as sql_update
+from sqlalchemy.exc import IntegrityError
+
+from services.membership import views
+from services.membership.domain import model
+from services.membership.orm import LIVE_STATUSES, Member, StatusChange
+from shared.db.base import utcnow
+from shared.errors import Conflict, NotFound, ValidationFailed
+
+MEMBERS = Member.__table__
+HISTORY = StatusChange.__table__
+RETRIES = 5   # a member updated this many times between our read and our write is reported busy
+
+_ADMIT_PROBE = text(
+    "SELECT (SELECT active FROM schools WHERE code = :school), "
+    "(SELECT name FROM union_groups WHERE id = :group AND school = :school), "
+    "ARRAY(SELECT school || ' ' || id FROM members WHERE id_number = :idn AND live), "
+    "nextval(pg_get_serial_sequence('members', 'id'))")
+_LIVE = text("SELECT school, id FROM members WHERE id_number = :idn AND live")
+_COLUMNS = [c.name for c in MEMBERS.columns]
+
+
+_UPDATE_PROBE = text(
+    f"SELECT {', '.join('m.' + c for c in _COLUMNS)}, "
+    "(SELECT name FROM union_groups g WHERE g.id = m.union_group_id AND g.school = m.school) AS group_name, "
+    "(SELECT name FROM union_groups g WHERE g.id = :group AND g.school = :school) AS chosen_group "
+    "FROM members m WHERE m.id = :id AND m.school = :school")
+
+
+def refuse_live(live: list[tuple[str, int]], school: str, except_member: int | None = None) -> None:
+    """One live membership per person (ID number) in the whole district."""
+    for other_school, other_id in live:
+        if other_id == except_member:
+            continue
+        if other_school == school:
+            raise Conflict("id_number_taken", fields={"id_number": ["id_number_taken"]})
+        raise Conflict("id_number_active_elsewhere", fields={"id_number": ["id_number_active_elsewhere"]})
+
+
+def _live(conn, id_number: str) -> list[tuple[str, int]]:
+    return [(r[0], int(r[1])) for r in conn.execute(_LIVE, {"idn": id_number})]
+
+
+def _constraint(exc: IntegrityError) -> str:
+    diag = getattr(getattr(exc, "orig", None), "diag", None)
+    return getattr(diag, "constraint_name", None) or str(exc.orig)
+
+
+def _integrity(conn, exc: IntegrityError, school: str, id_number: str | None, member_id: int | None = None):
+    """The race the read could not see, answered as the read would have answered it."""
+    name = _constraint(exc)
+    if "union_group" in name:
+        raise ValidationFailed(fields={"union_group_id": ["group_not_found"]}) from None
+    if id_number and "id_number" in name:
+        refuse_live(_live(conn, id_number), school, member_id)
+        raise Conflict("id_number_taken", fields={"id_number": ["id_number_taken"]}) from None
+    raise exc
+
+
+def admit(uow, school: str, data: dict, today, normalise) -> dict:
+    """入会 (direct enrolment or application) as one read and one statement."""
+    uow.require_scope(school)
+    bad = None
+    try:
+        data = normalise(data)
+    except ValidationFailed as exc:
+        bad = exc
+    group_id = data.get("union_group_id")
+    with uow.direct() as conn:
+        active, group, live, new_id = conn.execute(_ADMIT_PROBE, {
+            "school": school, "group": group_id, "idn": data["id_number"] if bad is None else ""}).one()
+        if not active:
+            raise NotFound("school_not_found", params={"school": school})
+        if bad is not None:
+            raise bad
+        if group_id is not None and group is None:
+            raise ValidationFailed(fields={"union_group_id": ["group_not_found"]})
+        refuse_live([(s.split(" ")[0], int(s.split(" ")[1])) for s in live], school)
+        status = "applicant" if data.pop("admission", "enrolment") == "application" else "active"
+        if status == "active":
+            data.setdefault("join_date", today)
+        now = utcnow()
+        values = {"id": int(new_id), "school": school, "person_key": uuid.uuid4().hex, "name": data["name"].strip(),
+                  "gender": data["gender"], "birth_date": data["birth_date"], "birth_month": data["birth_date"].month,
+                  "category": data["category"], "hire_date": data.get("hire_date"), "position": data.get("position"),
+                  "phone": data.get("phone"), "id_number": data["id_number"], "union_group_id": group_id,
+                  "join_date": data.get("join_date"), "status": status, "live": status in LIVE_STATUSES,
+                  "left_reason": None, "transferred_from_id": None, "transferred_to_school": None, "version": 1,
+                  "created_at": now, "updated_at": now}
+        row = SimpleNamespace(**values)
+        if status == "active":
+            envelope, outbox_row = uow.stage("membership.member_admitted", {
+                "member": views.snapshot(row, group), "admitted_on": today, "via": "enrolment"})
+        else:
+            envelope, outbox_row = uow.stage("membership.member_applied", {
+                "member": views.snapshot(row, group), "applied_on": today})
+        history = {"school": school, "member_id": row.id, "from_status": None, "to_status": status,
+                   "effective_on": today, "reason": "enrolment" if status == "active" else "application",
+                   "counterpart_school": None, "actor": uow.context.actor, "recorded_at": now}
+        statement = (insert(uow.outbox).values(outbox_row)
+                     .add_cte(insert(MEMBERS).values(values).cte("admitted"))
+                     .add_cte(insert(HISTORY).values(history).cte("history")))
+        try:
+            conn.execute(statement)
+        except IntegrityError as exc:
+            _integrity(conn, exc, school, row.id_number)
+    uow.written([envelope])
+    return views.member(row, group)
+
+
+def update(uow, school: str, member_id: int, data: dict, normalise) -> dict:
+    """会员信息修改 as one read and one statement guarded by the member's version."""
+    uow.require_scope(school)
+    for _attempt in range(RETRIES):
+        with uow.direct() as conn:
+            found = conn.execute(_UPDATE_PROBE, {"id": member_id, "school": school,
+                                                 "group": data.get("union_group_id")}).mappings().first()
+            if found is None:
+                raise NotFound("member_not_found", params={"id": member_id})
+            row = SimpleNamespace(**{c: found[c] for c in _COLUMNS})
+            if row.status in model.TERMINAL_STATUSES:
+                raise Conflict("member_closed", params={"status": row.status})
+            wanted = dict(data)
+            if "id_number" in wanted or "phone" in wanted or "birth_date" in wanted:
+                probe = {"id_number": wanted.get("id_number", row.id_number),
+                         **{k: wanted[k] for k in ("phone", "birth_date") if k in wanted}}
+                checked = normalise(probe)
+                if "id_number" in wanted:
+                    refuse_live(_live(conn, checked["id_number"]), school, except_member=row.id)
+                    wanted["id_number"] = checked["id_number"]
+                if wanted.get("phone"):
+                    wanted["phone"] = checked["phone"]
+            group = found["group_name"]
+            if "union_group_id" in wanted:
+                if wanted["union_group_id"] is not None and found["chosen_group"] is None:
+                    raise ValidationFailed(fields={"union_group_id": ["group_not_found"]})
+                if wanted["union_group_id"] != row.union_group_id:
+                    group = found["chosen_group"]
+            changed = [k for k, v in wanted.items() if getattr(row, k) != v]
+            if not changed:
+                return views.member(row, group)
+            values = {k: wanted[k] for k in changed}
+            if "birth_date" in changed:
+                values["birth_month"] = wanted["birth_date"].month
+            seen = row.version
+            values.update(version=seen + 1, updated_at=utcnow())
+            for key, value in values.items():
+                setattr(row, key, value)
+            public = [c for c in changed if c not in ("id_number", "phone")]
+            envelope, outbox_row = uow.stage("membership.member_updated", {
+                "member": views.snapshot(row, group), "changed": public or ["personal_data"]})
+            guarded = (sql_update(MEMBERS).where(MEMBERS.c.id == member_id, MEMBERS.c.school == school,
+                                             MEMBERS.c.version == seen)
+                       .values(values).returning(MEMBERS.c.id).cte("updated"))
+            names = list(outbox_row)
+            announced = select(*[literal(outbox_row[n], type_=uow.outbox.c[n].type) for n in names]).select_from(guarded)
+            statement = insert(uow.outbox).from_select(names, announced).add_cte(guarded).returning(uow.outbox.c.id)
+            try:
+                written = conn.execute(statement).first()
+            except IntegrityError as exc:
+                _integrity(conn, exc, school, values.get("id_number"), member_id)
+        if written is not None:
+            uow.written([envelope])
+            return views.member(row, group)
+    raise Conflict("member_busy", params={"id": member_id, "retry_after": 1})
