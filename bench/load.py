@@ -15,6 +15,11 @@ started on the same vhost and loaded by the same client for the same time.
 
     python -m bench.load                                   # own stack, 50 x 400 seed, 30 s + 5 s
     python -m bench.load --schools 5 --per-school 100 --duration 10 --warmup 2
+    python -m bench.load --no-bare --rate 600 --rate 800 --rate 1000     # and open loop at each rate
+
+``--rate`` adds open-loop runs after the closed one: the same connections send at a fixed total
+rate, and each request's latency counts from when it was due, so a server that falls behind is
+charged for its backlog (no coordinated omission).
 """
 from __future__ import annotations
 
@@ -82,7 +87,11 @@ class _Requests:
         raise ValueError(kind)
 
 
-def _thread_loop(host, port, builder: _Requests, kinds, weights, measure_from, end, rec, lock):
+def _thread_loop(host, port, builder: _Requests, kinds, weights, measure_from, end, rec, lock, schedule=None):
+    """``schedule``: None (closed loop: the next request as soon as the last is answered) or
+    ``(first_due, interval)`` in ``time.time()`` seconds (open loop: requests are due at a fixed
+    rate, and a request's latency counts from when it was due, so a server that falls behind
+    is charged for the wait its backlog causes)."""
     lat = defaultdict(list)
     statuses = Counter()
     from bench.httpclient import Connection
@@ -94,6 +103,14 @@ def _thread_loop(host, port, builder: _Requests, kinds, weights, measure_from, e
         kind = builder.rng.choices(kinds, weights)[0]
         method, path, body, headers, target = builder.build(kind)
         t0 = time.perf_counter()
+        if schedule is not None:
+            due = schedule[0] + sent * schedule[1]
+            if due >= end:
+                break
+            ahead = due - time.time()
+            if ahead > 0:
+                time.sleep(ahead)
+            t0 = time.perf_counter() - (time.time() - due)   # when it was due, on perf_counter's clock
         try:
             status, data = conn.request(method, path, body=body, headers=headers)
         except Exception as exc:  # count it, reconnect after a short pause (a dead server must not spin us), carry on
@@ -118,7 +135,8 @@ def _thread_loop(host, port, builder: _Requests, kinds, weights, measure_from, e
         rec["status"].update(statuses)
 
 
-def _worker(index, host, port, targets, mix, threads, region, hop_path, ready, go, start_at, warmup, duration, out_q):
+def _worker(index, host, port, targets, mix, threads, region, hop_path, ready, go, start_at, warmup, duration, out_q,
+            rate=None, processes=1):
     from bench.seed import IdFactory
     kinds, weights = list(mix), list(mix.values())
     ready.set()
@@ -134,8 +152,13 @@ def _worker(index, host, port, targets, mix, threads, region, hop_path, ready, g
         rng = random.Random(index * 1000 + t)
         ids = IdFactory(region, start=t * 100_000)
         builder = _Requests(targets, rng, ids, hop_path)
+        schedule = None
+        if rate:   # every connection sends at rate / connections, the connections evenly staggered
+            connections = processes * threads
+            interval = connections / rate
+            schedule = (start + interval * (index * threads + t) / connections, interval)
         th = threading.Thread(target=_thread_loop, args=(host, port, builder, kinds, weights, measure_from, end,
-                                                         rec, lock), daemon=True)
+                                                         rec, lock, schedule), daemon=True)
         th.start()
         pool.append(th)
     for th in pool:
@@ -145,8 +168,9 @@ def _worker(index, host, port, targets, mix, threads, region, hop_path, ready, g
 
 def drive(base_url: str, *, targets=None, mix=None, processes: int = 2, threads: int = 16, duration: float = 30.0,
           warmup: float = 5.0, hop_path: str | None = None, cpu_groups: dict | None = None, run_seed: int | None = None,
-          label: str = "unionhub") -> dict:
-    """Run the closed-loop client against ``base_url``; returns the JSON-ready report."""
+          label: str = "unionhub", rate: float | None = None) -> dict:
+    """Run the client against ``base_url`` (closed loop, or open loop at ``rate`` requests/s over
+    the same connections); returns the JSON-ready report."""
     from bench.common import CpuMeter, latency_summary
     host, port = base_url.split("//", 1)[1].split(":")
     port = int(port)
@@ -159,7 +183,8 @@ def drive(base_url: str, *, targets=None, mix=None, processes: int = 2, threads:
     for i in range(processes):
         ready = ctx.Event()
         p = ctx.Process(target=_worker, args=(i, host, port, targets or [], mix, threads, regions[i], hop_path,
-                                              ready, go, start_at, warmup, duration, out_q), daemon=True)
+                                              ready, go, start_at, warmup, duration, out_q, rate, processes),
+                        daemon=True)
         p.start()
         procs.append(p)
         readies.append(ready)
@@ -206,7 +231,8 @@ def drive(base_url: str, *, targets=None, mix=None, processes: int = 2, threads:
         if not ok(s):
             errors[str(s)] += n
     report = {"label": label, "url": base_url, "processes": processes, "threads_per_process": threads,
-              "concurrency": processes * threads, "warmup_s": warmup, "duration_s": duration, "mix": mix,
+              "concurrency": processes * threads, "loop": f"open at {rate:g} req/s" if rate else "closed",
+              "offered_rps": rate, "warmup_s": warmup, "duration_s": duration, "mix": mix,
               "workers_reported": len(parts), "requests": total, "ok": good, "rps": round(total / duration, 1),
               "ok_rps": round(good / duration, 1), "latency_ms": latency_summary(all_lat),
               "errors_by_status": dict(errors), "error_rate": round((total - good) / total, 4) if total else None,
@@ -236,7 +262,7 @@ def run_unionhub(stack, seeded: dict, **client) -> dict:
     targets = [{"code": s["code"], "token": s["token"], "member_ids": list(s["member_ids"]),
                 "group_ids": list(s["group_ids"])} for s in seeded["schools"]]
     pids = stack.service_pids()
-    n_gw, n_m = len(pids.get("gateway", [])) or 1, len(pids.get("membership", [])) or 1
+    n_gw, n_m = 1, 1   # several processes of a service answer /metrics with the sum of all (shared/runner.py)
 
     def snap():
         return (scrape_processes(f"{stack.gateway_url}/metrics", n_gw),
@@ -302,6 +328,9 @@ def client_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--duration", type=float, default=30.0, help="measured seconds (after warm-up)")
     p.add_argument("--warmup", type=float, default=5.0, help="warm-up seconds, not counted")
     p.add_argument("--mix", default=None, help='JSON, e.g. \'{"list":0.4,"get":0.4,"admit":0.1,"patch":0.1}\'')
+    p.add_argument("--rate", type=float, action="append", default=None,
+                   help="open loop: requests/s offered over the same connections, latency counted from when each "
+                        "request was due (repeat for several rates, one run each)")
 
 
 def client_kwargs(args) -> dict:
@@ -310,6 +339,22 @@ def client_kwargs(args) -> dict:
         raise SystemExit("duration 0-600 s, warm-up 0-120 s, processes 1-16, threads 1-128")
     return {"processes": args.processes, "threads": args.threads, "duration": args.duration, "warmup": args.warmup,
             "mix": json.loads(args.mix) if args.mix else None}
+
+
+def open_loop(stack, seeded: dict, rates, **client) -> list[dict]:
+    """One open-loop run per offered rate: what the target means (a given rate, served with p99
+    at most 100 ms), without a closed loop's queue of clients always waiting."""
+    out = []
+    for rate in rates or ():
+        quiet = stack.wait_quiet()
+        u = run_unionhub(stack, seeded, rate=rate, **client)
+        u["quiesce_before"] = quiet
+        p99 = u["latency_ms"]["p99_ms"]
+        out.append({"offered_rps": rate, "ok_rps": u["ok_rps"], "p99_ms": p99,
+                    "kept_up": u["ok_rps"] >= 0.98 * rate,
+                    "met": rate >= TARGET_RPS and u["ok_rps"] >= 0.98 * rate and p99 is not None and p99 <= TARGET_P99_MS,
+                    "report": u})
+    return out
 
 
 def main(argv=None) -> int:
@@ -328,6 +373,11 @@ def main(argv=None) -> int:
         seeded = seed(stack.gateway_url, stack.admin_token(), schools=args.schools, per_school=args.per_school,
                       db_prefix=stack.db_prefix)
         out = run_load(stack, seeded, bare=not args.no_bare, **kw)
+        if args.rate:
+            runs = open_loop(stack, seeded, args.rate, **kw)
+            out["open_loop"] = runs
+            out["verdict"]["open_loop"] = [{k: r[k] for k in ("offered_rps", "ok_rps", "p99_ms", "kept_up", "met")}
+                                           for r in runs]
         out["stack"] = stack.info()
     out = {"bench": "load", "at": timestamp(), "machine": machine(), "seed": seeded["stats"], **out}
     print(write_result("load", out))

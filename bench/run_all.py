@@ -15,7 +15,7 @@ import traceback
 
 from bench.common import RESULTS, machine, timestamp, write_result
 from bench.import_bench import run_import
-from bench.load import client_args, client_kwargs, run_load
+from bench.load import client_args, client_kwargs, open_loop, run_load
 from bench.seed import seed
 from bench.stack import Stack, exit_on_sigterm, passthrough_env
 
@@ -54,6 +54,9 @@ def summary(out: dict) -> str:
         lines.append(f"  target  >= {v['target_rps']:.0f} req/s and p99 <= {v['target_p99_ms']:.0f} ms: "
                      f"{'MET' if v['met'] else 'NOT MET'} (rps {'ok' if v['rps_met'] else 'short'}, "
                      f"p99 {'ok' if v['p99_met'] else 'over'})")
+    for run in out.get("open_loop") or ():
+        lines.append(f"  open    offered {run['offered_rps']:g} req/s: served {run['ok_rps']} ok req/s, p99 {run['p99_ms']} ms"
+                     f" ({'kept up' if run['kept_up'] else 'fell behind'}; target {'MET' if run['met'] else 'not met'})")
     if im := out.get("import"):
         lines.append(f"  import  {im['rows_in_file']} rows: HTTP {im['http_status']} in {im['import_http_s']} s, "
                      f"imported {im['rows_imported']}, events {im['events_counted']} all delivered at "
@@ -92,6 +95,8 @@ def main(argv=None) -> int:
                 out["seed_stats"] = out.pop("seed")["stats"]
                 if not args.skip_load:
                     _phase(out, "load", lambda: run_load(stack, seeded, bare=not args.no_bare, **kw))
+                    if args.rate:
+                        _phase(out, "open_loop", lambda: open_loop(stack, seeded, args.rate, **kw))
             if not args.skip_import:
                 _phase(out, "import", lambda: run_import(stack, rows=args.import_rows, wait_s=args.import_wait))
             out["stack_log_tail"] = stack.tail_log(2000) if out.get("errors") else None

@@ -8,6 +8,7 @@ deliveries itself (``shared.inbox``), so the dead-letter rule is the same on bot
 """
 from __future__ import annotations
 
+import contextlib
 import logging
 
 from amqp.exceptions import PreconditionFailed
@@ -82,3 +83,23 @@ def broker_reachable(amqp_uri: str, timeout: float = 2.0) -> tuple[bool, str]:
         return True, "ok"
     except Exception as exc:
         return False, str(exc) or type(exc).__name__
+
+
+@contextlib.contextmanager
+def one_write(transport):
+    """Inside, the frames py-amqp writes on ``transport``'s connection are gathered and go to the
+    socket in one write when the block ends, instead of one write (a system call) per message:
+    the relay's publishes of a batch, a consumer's acks of a batch. Only for methods that await
+    no reply: one awaiting its reply inside would wait for ever."""
+    send = getattr(transport, "__dict__", {}).get("_write")
+    if send is None:            # not py-amqp's socket transport: write as we go
+        yield
+        return
+    pending = bytearray()
+    transport._write = pending.extend     # frames arrive as views of a reused buffer: copied here
+    try:
+        yield
+    finally:
+        transport._write = send
+        if pending:
+            send(bytes(pending))

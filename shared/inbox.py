@@ -200,6 +200,12 @@ class InboxEventHandler(EventHandler):
     def _batch_handled(self, batch, done, worker_ctx, result, exc_info):
         try:
             outcomes = result if exc_info is None else [exc_info[1]] * len(batch)
+            if batch and not any(isinstance(o, BaseException) for o in outcomes):
+                # every event handled: the batch's acks leave in one write, not one each
+                with broker.one_write(getattr(batch[0][1].channel.connection, "transport", None)):
+                    for _body, message in batch:
+                        self.queue_consumer.ack_message(message)
+                return result, exc_info
             for (_body, message), outcome in zip(batch, outcomes):
                 self.handle_message_processed(message, exc=outcome if isinstance(outcome, BaseException) else None)
         finally:

@@ -7,8 +7,10 @@ on scrape through ``register_gauge_source``.
 from __future__ import annotations
 
 import logging
+import os
 
-from prometheus_client import REGISTRY, CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
+from prometheus_client import REGISTRY, CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.core import GaugeMetricFamily
 
 log = logging.getLogger(__name__)
@@ -67,4 +69,13 @@ def register_gauge_source(key: str, name: str, doc: str, labels: list[str], fn) 
 
 
 def exposition() -> tuple[bytes, str]:
-    return generate_latest(REGISTRY), CONTENT_TYPE_LATEST
+    """This process's metrics, or, when several processes of the service share its port
+    (``PROMETHEUS_MULTIPROC_DIR``, set by the runner), the sum over all of them."""
+    folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if not folder:
+        return generate_latest(REGISTRY), CONTENT_TYPE_LATEST
+    registry = CollectorRegistry()
+    MultiProcessCollector(registry, path=folder)
+    if _registered:
+        registry.register(_scrape)
+    return generate_latest(registry), CONTENT_TYPE_LATEST

@@ -12,7 +12,6 @@ instances of a service can relay side by side.
 """
 from __future__ import annotations
 
-import contextlib
 import logging
 import socket
 import threading
@@ -24,6 +23,7 @@ from kombu import Connection
 from sqlalchemy import select, update
 
 from shared import metrics
+from shared.broker import one_write
 from shared.db.base import utcnow
 from shared.db.engine import is_postgres
 
@@ -35,25 +35,6 @@ UNROUTABLE_RETRIES = 8   # about four minutes of backoff before an event nobody 
 
 def retry_delay(attempts: int) -> float:
     return float(min(2 ** max(attempts, 0), MAX_BACKOFF_SECONDS))
-
-
-@contextlib.contextmanager
-def _one_write(transport):
-    """The frames of a whole batch go to the socket in one write instead of one per message (a
-    system call each, which cost the relay more than building the messages). Only for
-    asynchronous methods: a method awaiting its reply inside would wait for ever."""
-    send = transport.__dict__.get("_write")
-    if send is None:            # not py-amqp's socket transport: write as we go
-        yield
-        return
-    pending = bytearray()
-    transport._write = pending.extend     # frames arrive as views of a reused buffer: copied here
-    try:
-        yield
-    finally:
-        transport._write = send
-        if pending:
-            send(bytes(pending))
 
 
 class ConfirmingPublisher:
@@ -119,7 +100,7 @@ class ConfirmingPublisher:
             if row.exchange not in self._declared:
                 self._channel.exchange_declare(row.exchange, "topic", durable=True, auto_delete=False)
                 self._declared.add(row.exchange)
-        with _one_write(self._conn.connection.transport):
+        with one_write(self._conn.connection.transport):
             for row in rows:
                 msg = Message(row.body, content_type="application/json", content_encoding="utf-8",
                               delivery_mode=2, message_id=row.event_id, application_headers=dict(row.headers or {}))

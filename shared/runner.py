@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 
 def serve(plugin_name: str, *, migrate: bool = False, port: int | None = None) -> int:
@@ -58,11 +60,30 @@ def serve(plugin_name: str, *, migrate: bool = False, port: int | None = None) -
     return 0
 
 
+def _metrics_dirs(names: list[str], env: dict) -> dict[str, str]:
+    """Several processes of one service share its port, and a scrape reaches any one of them: they
+    keep their metrics in one directory (prometheus-client's multiprocess mode), emptied here
+    before they start, and every process answers ``/metrics`` with the sum of all."""
+    root = Path(env.get("UNIONHUB_METRICS_DIR") or Path(env.get("UNIONHUB_DATA_DIR", "var")) / "metrics")
+    dirs = {}
+    for name in sorted({n for n in names if names.count(n) > 1}):
+        folder = (root / name).resolve()
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True, exist_ok=True)
+        dirs[name] = str(folder)
+    return dirs
+
+
 def supervise(names: list[str], env: dict | None = None) -> int:
     """Start ``unionhub serve`` for each plugin and stop them all when one dies or on Ctrl-C."""
     procs: dict[str, subprocess.Popen] = {}
+    base = dict(os.environ if env is None else env)
+    shared_metrics = _metrics_dirs(names, base)
     for i, name in enumerate(names):
-        procs[f"{name}#{i}"] = subprocess.Popen([sys.executable, "-m", "shared.cli", "serve", name], env=env)
+        child = {k: v for k, v in base.items() if k != "PROMETHEUS_MULTIPROC_DIR"}
+        if name in shared_metrics:
+            child["PROMETHEUS_MULTIPROC_DIR"] = shared_metrics[name]
+        procs[f"{name}#{i}"] = subprocess.Popen([sys.executable, "-m", "shared.cli", "serve", name], env=child)
     stopping = False
 
     def stop(*_):

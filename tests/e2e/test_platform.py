@@ -61,6 +61,29 @@ def test_metrics_are_prometheus_text_with_unionhub_series(stack, admin, service)
         assert "unionhub_rpc_duration_seconds_count" in names
 
 
+def _counted(base: str, metric: str, **labels) -> float:
+    resp = requests.get(f"{base}/metrics", timeout=TIMEOUT)   # a new connection: any process may answer
+    assert resp.status_code == 200
+    return sum(s.value for f in text_string_to_metric_families(resp.text) for s in f.samples
+               if s.name == metric and all(s.labels.get(k) == v for k, v in labels.items()))
+
+
+@pytest.mark.parametrize("service", ["gateway", "membership"])
+def test_a_service_run_as_several_processes_reports_the_sum_of_all_of_them_on_every_scrape(stack, admin, service):
+    """The gateway and membership run as two processes sharing a port: whichever answers the
+    scrape, the counts cover the requests every process served."""
+    base = stack.url if service == "gateway" else stack.membership_url
+    metric, labels = (("unionhub_http_request_duration_seconds_count", {"route": "/api/v1/district/schools", "method": "GET"})
+                      if service == "gateway" else
+                      ("unionhub_rpc_duration_seconds_count", {"entrypoint": "list_schools", "outcome": "ok"}))
+    before = _counted(base, metric, **labels)
+    for _ in range(20):     # each on a new connection, so both processes serve some of them
+        assert requests.get(f"{stack.url}/api/v1/district/schools", params={"page_size": 1}, timeout=TIMEOUT,
+                            headers={"Authorization": admin.http.headers["Authorization"]}).status_code == 200
+    seen = {_counted(base, metric, **labels) - before for _ in range(6)}
+    assert seen == {20.0}
+
+
 def test_the_same_idempotency_key_twice_creates_one_member_and_returns_the_same_body(school):
     body, key = member_body(), str(uuid.uuid4())
     path = f"/api/v1/schools/{school.code}/members"

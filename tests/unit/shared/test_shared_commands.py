@@ -77,3 +77,27 @@ def test_an_unknown_plugin_or_command_says_so_with_exit_code_2(monkeypatch, caps
     assert "no command 'frobnicate'" in out and "commands: check" in out
     assert cli.main(["probe"]) == 0 and "commands: check" in capsys.readouterr().out
     assert CALLS == []
+
+
+def test_the_busy_hops_run_one_process_per_core_at_most_two_and_the_rest_one(monkeypatch):
+    from shared import commands
+    monkeypatch.setattr(commands.os, "cpu_count", lambda: 8)
+    for name in ("GATEWAY", "MEMBERSHIP", "WELFARE"):
+        monkeypatch.delenv(f"UNIONHUB_{name}_PROCESSES", raising=False)
+    assert [commands.process_count(n) for n in ("gateway", "membership", "welfare")] == [2, 2, 1]
+    monkeypatch.setattr(commands.os, "cpu_count", lambda: 1)
+    assert [commands.process_count(n) for n in ("gateway", "membership", "welfare")] == [1, 1, 1]
+    monkeypatch.setenv("UNIONHUB_MEMBERSHIP_PROCESSES", "3")
+    monkeypatch.setenv("UNIONHUB_WELFARE_PROCESSES", "0")
+    assert [commands.process_count(n) for n in ("membership", "welfare")] == [3, 1]
+
+
+def test_services_run_as_several_processes_share_one_emptied_metrics_folder_and_the_others_none(tmp_path):
+    from shared.runner import _metrics_dirs
+    stale = tmp_path / "metrics" / "gateway" / "counter_1.db"
+    stale.parent.mkdir(parents=True)
+    stale.write_bytes(b"old")
+    dirs = _metrics_dirs(["gateway", "gateway", "membership", "membership", "welfare"],
+                         {"UNIONHUB_DATA_DIR": str(tmp_path)})
+    assert sorted(dirs) == ["gateway", "membership"]
+    assert not stale.exists() and all(tmp_path.joinpath("metrics", n).is_dir() for n in dirs)
