@@ -19,37 +19,83 @@ twice at once) is stopped by the partial unique index and answered with the same
 """
 from __future__ import annotations
 
+import json
 import uuid
 from types import SimpleNamespace
 
-from sqlalchemy import insert, literal, select, text
-from sqlalchemy import update as sql_update
-from sqlalchemy.exc import IntegrityError
-
 from services.membership import views
 from services.membership.domain import model
-from services.membership.orm import LIVE_STATUSES, Member, StatusChange
+from services.membership.orm import LIVE_STATUSES, Member
 from shared.db.base import utcnow
 from shared.errors import Conflict, NotFound, ValidationFailed
 
-MEMBERS = Member.__table__
-HISTORY = StatusChange.__table__
 RETRIES = 5   # a member updated this many times between our read and our write is reported busy
+_COLUMNS = [c.name for c in Member.__table__.columns]
+_HISTORY = ["school", "member_id", "from_status", "to_status", "effective_on", "reason", "counterpart_school", "actor",
+            "recorded_at"]
+_OUTBOX = ["event_id", "exchange", "routing_key", "type", "school", "body", "headers", "created_at", "attempts",
+           "next_attempt_at"]
 
-_ADMIT_PROBE = text(
-    "SELECT (SELECT active FROM schools WHERE code = :school), "
-    "(SELECT name FROM union_groups WHERE id = :group AND school = :school), "
-    "ARRAY(SELECT school || ' ' || id FROM members WHERE id_number = :idn AND live), "
+# plain DB-API statements (psycopg2's own parameters): on this path SQLAlchemy's statement
+# building cost more than the database's work
+_ADMIT_PROBE = (
+    "SELECT (SELECT active FROM schools WHERE code = %(school)s), "
+    "(SELECT name FROM union_groups WHERE id = %(group)s AND school = %(school)s), "
+    "ARRAY(SELECT school || ' ' || id FROM members WHERE id_number = %(idn)s AND live), "
     "nextval(pg_get_serial_sequence('members', 'id'))")
-_LIVE = text("SELECT school, id FROM members WHERE id_number = :idn AND live")
-_COLUMNS = [c.name for c in MEMBERS.columns]
-
-
-_UPDATE_PROBE = text(
+_LIVE = "SELECT school, id FROM members WHERE id_number = %(idn)s AND live"
+_UPDATE_PROBE = (
     f"SELECT {', '.join('m.' + c for c in _COLUMNS)}, "
     "(SELECT name FROM union_groups g WHERE g.id = m.union_group_id AND g.school = m.school) AS group_name, "
-    "(SELECT name FROM union_groups g WHERE g.id = :group AND g.school = :school) AS chosen_group "
-    "FROM members m WHERE m.id = :id AND m.school = :school")
+    "(SELECT name FROM union_groups g WHERE g.id = %(group)s AND g.school = %(school)s) AS chosen_group "
+    "FROM members m WHERE m.id = %(id)s AND m.school = %(school)s")
+
+
+def _marks(columns, prefix):
+    return ", ".join(f"%({prefix}{c})s::json" if c == "headers" else f"%({prefix}{c})s" for c in columns)
+
+
+_ANNOUNCE = f"INSERT INTO outbox ({', '.join(_OUTBOX)}) "
+_ADMIT = (f"WITH admitted AS (INSERT INTO members ({', '.join(_COLUMNS)}) VALUES ({_marks(_COLUMNS, 'm_')})), "
+          f"history AS (INSERT INTO member_status_changes ({', '.join(_HISTORY)}) VALUES ({_marks(_HISTORY, 'h_')})) "
+          f"{_ANNOUNCE} VALUES ({_marks(_OUTBOX, 'o_')})")
+_UPDATES: dict[tuple, str] = {}
+
+
+def _update_statement(columns: tuple) -> str:
+    """Set ``columns`` where the member still has the version read; announce it only if so."""
+    found = _UPDATES.get(columns)
+    if found is None:
+        unknown = set(columns) - set(_COLUMNS)
+        if unknown:
+            raise ValueError(f"not member columns: {sorted(unknown)}")
+        sets = ", ".join(f"{c} = %(m_{c})s" for c in columns)
+        found = _UPDATES[columns] = (
+            f"WITH updated AS (UPDATE members SET {sets} WHERE id = %(id)s AND school = %(school)s "
+            f"AND version = %(seen)s RETURNING id) {_ANNOUNCE} SELECT {_marks(_OUTBOX, 'o_')} FROM updated RETURNING id")
+    return found
+
+
+def _params(prefix: str, row: dict) -> dict:
+    return {f"{prefix}{k}": json.dumps(v) if k == "headers" else v for k, v in row.items()}
+
+
+class _Db:
+    """The DB-API connection under a unit of work's ``direct`` connection."""
+
+    def __init__(self, connection):
+        self.raw = connection.connection.dbapi_connection
+        self.integrity_error = connection.dialect.dbapi.IntegrityError
+
+    def execute(self, sql: str, params: dict):
+        cursor = self.raw.cursor()
+        try:
+            cursor.execute(sql, params)
+            if cursor.description is None:
+                return None, []
+            return [d[0] for d in cursor.description], cursor.fetchall()
+        finally:
+            cursor.close()
 
 
 def refuse_live(live: list[tuple[str, int]], school: str, except_member: int | None = None) -> None:
@@ -62,22 +108,22 @@ def refuse_live(live: list[tuple[str, int]], school: str, except_member: int | N
         raise Conflict("id_number_active_elsewhere", fields={"id_number": ["id_number_active_elsewhere"]})
 
 
-def _live(conn, id_number: str) -> list[tuple[str, int]]:
-    return [(r[0], int(r[1])) for r in conn.execute(_LIVE, {"idn": id_number})]
+def _live(db: _Db, id_number: str) -> list[tuple[str, int]]:
+    return [(r[0], int(r[1])) for r in db.execute(_LIVE, {"idn": id_number})[1]]
 
 
-def _constraint(exc: IntegrityError) -> str:
-    diag = getattr(getattr(exc, "orig", None), "diag", None)
-    return getattr(diag, "constraint_name", None) or str(exc.orig)
+def _constraint(exc: Exception) -> str:
+    diag = getattr(exc, "diag", None)
+    return getattr(diag, "constraint_name", None) or str(exc)
 
 
-def _integrity(conn, exc: IntegrityError, school: str, id_number: str | None, member_id: int | None = None):
+def _integrity(db: _Db, exc: Exception, school: str, id_number: str | None, member_id: int | None = None):
     """The race the read could not see, answered as the read would have answered it."""
     name = _constraint(exc)
     if "union_group" in name:
         raise ValidationFailed(fields={"union_group_id": ["group_not_found"]}) from None
     if id_number and "id_number" in name:
-        refuse_live(_live(conn, id_number), school, member_id)
+        refuse_live(_live(db, id_number), school, member_id)
         raise Conflict("id_number_taken", fields={"id_number": ["id_number_taken"]}) from None
     raise exc
 
@@ -92,8 +138,9 @@ def admit(uow, school: str, data: dict, today, normalise) -> dict:
         bad = exc
     group_id = data.get("union_group_id")
     with uow.direct() as conn:
-        active, group, live, new_id = conn.execute(_ADMIT_PROBE, {
-            "school": school, "group": group_id, "idn": data["id_number"] if bad is None else ""}).one()
+        db = _Db(conn)
+        active, group, live, new_id = db.execute(_ADMIT_PROBE, {
+            "school": school, "group": group_id, "idn": data["id_number"] if bad is None else ""})[1][0]
         if not active:
             raise NotFound("school_not_found", params={"school": school})
         if bad is not None:
@@ -122,13 +169,10 @@ def admit(uow, school: str, data: dict, today, normalise) -> dict:
         history = {"school": school, "member_id": row.id, "from_status": None, "to_status": status,
                    "effective_on": today, "reason": "enrolment" if status == "active" else "application",
                    "counterpart_school": None, "actor": uow.context.actor, "recorded_at": now}
-        statement = (insert(uow.outbox).values(outbox_row)
-                     .add_cte(insert(MEMBERS).values(values).cte("admitted"))
-                     .add_cte(insert(HISTORY).values(history).cte("history")))
         try:
-            conn.execute(statement)
-        except IntegrityError as exc:
-            _integrity(conn, exc, school, row.id_number)
+            db.execute(_ADMIT, {**_params("m_", values), **_params("h_", history), **_params("o_", outbox_row)})
+        except db.integrity_error as exc:
+            _integrity(db, exc, school, row.id_number)
     uow.written([envelope])
     return views.member(row, group)
 
@@ -138,10 +182,12 @@ def update(uow, school: str, member_id: int, data: dict, normalise) -> dict:
     uow.require_scope(school)
     for _attempt in range(RETRIES):
         with uow.direct() as conn:
-            found = conn.execute(_UPDATE_PROBE, {"id": member_id, "school": school,
-                                                 "group": data.get("union_group_id")}).mappings().first()
-            if found is None:
+            db = _Db(conn)
+            names, rows = db.execute(_UPDATE_PROBE, {"id": member_id, "school": school,
+                                                     "group": data.get("union_group_id")})
+            if not rows:
                 raise NotFound("member_not_found", params={"id": member_id})
+            found = dict(zip(names, rows[0]))
             row = SimpleNamespace(**{c: found[c] for c in _COLUMNS})
             if row.status in model.TERMINAL_STATUSES:
                 raise Conflict("member_closed", params={"status": row.status})
@@ -151,7 +197,7 @@ def update(uow, school: str, member_id: int, data: dict, normalise) -> dict:
                          **{k: wanted[k] for k in ("phone", "birth_date") if k in wanted}}
                 checked = normalise(probe)
                 if "id_number" in wanted:
-                    refuse_live(_live(conn, checked["id_number"]), school, except_member=row.id)
+                    refuse_live(_live(db, checked["id_number"]), school, except_member=row.id)
                     wanted["id_number"] = checked["id_number"]
                 if wanted.get("phone"):
                     wanted["phone"] = checked["phone"]
@@ -174,17 +220,13 @@ def update(uow, school: str, member_id: int, data: dict, normalise) -> dict:
             public = [c for c in changed if c not in ("id_number", "phone")]
             envelope, outbox_row = uow.stage("membership.member_updated", {
                 "member": views.snapshot(row, group), "changed": public or ["personal_data"]})
-            guarded = (sql_update(MEMBERS).where(MEMBERS.c.id == member_id, MEMBERS.c.school == school,
-                                             MEMBERS.c.version == seen)
-                       .values(values).returning(MEMBERS.c.id).cte("updated"))
-            names = list(outbox_row)
-            announced = select(*[literal(outbox_row[n], type_=uow.outbox.c[n].type) for n in names]).select_from(guarded)
-            statement = insert(uow.outbox).from_select(names, announced).add_cte(guarded).returning(uow.outbox.c.id)
+            params = {"id": member_id, "school": school, "seen": seen, **_params("m_", values),
+                      **_params("o_", outbox_row)}
             try:
-                written = conn.execute(statement).first()
-            except IntegrityError as exc:
-                _integrity(conn, exc, school, values.get("id_number"), member_id)
-        if written is not None:
+                written = db.execute(_update_statement(tuple(values)), params)[1]
+            except db.integrity_error as exc:
+                _integrity(db, exc, school, values.get("id_number"), member_id)
+        if written:
             uow.written([envelope])
             return views.member(row, group)
     raise Conflict("member_busy", params={"id": member_id, "retry_after": 1})
