@@ -95,13 +95,16 @@ def _seed(settings, found) -> None:
 
 # The hops every request or every write crosses run as one process per core (at most two), sharing
 # their ports (SO_REUSEPORT) and their queues: a single process is one thread of Python, and on a
-# busy machine a write queues behind every other write inside it.
+# busy machine a write queues behind every other write inside it. Membership's second process
+# only pays on PostgreSQL: on SQLite two writers take turns at one file lock.
 BUSY_SERVICES = ("gateway", "membership")
+BUSY_ON_SQLITE = ("gateway",)
 
 
-def process_count(service: str) -> int:
+def process_count(service: str, database_url: str = "") -> int:
     """``UNIONHUB_<SERVICE>_PROCESSES``, by default min(2, cores) for the busy hops and 1 otherwise."""
-    default = min(2, os.cpu_count() or 1) if service in BUSY_SERVICES else 1
+    busy = BUSY_ON_SQLITE if database_url.startswith("sqlite") else BUSY_SERVICES
+    default = min(2, os.cpu_count() or 1) if service in busy else 1
     return max(1, int(os.environ.get(f"UNIONHUB_{service.upper()}_PROCESSES") or default))
 
 
@@ -118,7 +121,7 @@ def run(args) -> int:
         _ensure_admin(settings, found)
     if args.demo:
         _seed(settings, found)
-    counts = {n: process_count(n) for n, p in found.items() if p.service}
+    counts = {n: process_count(n, settings.database_for(n)) for n, p in found.items() if p.service}
     names = [n for n in sorted(counts, key=lambda n: n != "gateway") for _ in range(counts[n])]
     shown = [f"{n} ×{counts[n]}" if counts[n] > 1 else n for n in dict.fromkeys(names)]
     _say(f"Starting {', '.join(shown)} ({len(names)} processes); gateway on http://{settings.host}:{settings.port_for('gateway')} "

@@ -85,6 +85,8 @@ def test_the_busy_hops_run_one_process_per_core_at_most_two_and_the_rest_one(mon
     for name in ("GATEWAY", "MEMBERSHIP", "WELFARE"):
         monkeypatch.delenv(f"UNIONHUB_{name}_PROCESSES", raising=False)
     assert [commands.process_count(n) for n in ("gateway", "membership", "welfare")] == [2, 2, 1]
+    assert commands.process_count("membership", "sqlite:///var/membership.db") == 1   # two writers, one file lock
+    assert commands.process_count("gateway", "sqlite:///var/gateway.db") == 2
     monkeypatch.setattr(commands.os, "cpu_count", lambda: 1)
     assert [commands.process_count(n) for n in ("gateway", "membership", "welfare")] == [1, 1, 1]
     monkeypatch.setenv("UNIONHUB_MEMBERSHIP_PROCESSES", "3")
