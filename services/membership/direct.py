@@ -98,16 +98,6 @@ class _Db:
             cursor.close()
 
 
-def refuse_live(live: list[tuple[str, int]], school: str, except_member: int | None = None) -> None:
-    """One live membership per person (ID number) in the whole district."""
-    for other_school, other_id in live:
-        if other_id == except_member:
-            continue
-        if other_school == school:
-            raise Conflict("id_number_taken", fields={"id_number": ["id_number_taken"]})
-        raise Conflict("id_number_active_elsewhere", fields={"id_number": ["id_number_active_elsewhere"]})
-
-
 def _live(db: _Db, id_number: str) -> list[tuple[str, int]]:
     return [(r[0], int(r[1])) for r in db.execute(_LIVE, {"idn": id_number})[1]]
 
@@ -123,7 +113,7 @@ def _integrity(db: _Db, exc: Exception, school: str, id_number: str | None, memb
     if "union_group" in name:
         raise ValidationFailed(fields={"union_group_id": ["group_not_found"]}) from None
     if id_number and "id_number" in name:
-        refuse_live(_live(db, id_number), school, member_id)
+        model.check_one_live_membership(_live(db, id_number), school, member_id)
         raise Conflict("id_number_taken", fields={"id_number": ["id_number_taken"]}) from None
     raise exc
 
@@ -147,7 +137,7 @@ def admit(uow, school: str, data: dict, today, normalise) -> dict:
             raise bad
         if group_id is not None and group is None:
             raise ValidationFailed(fields={"union_group_id": ["group_not_found"]})
-        refuse_live([(s.split(" ")[0], int(s.split(" ")[1])) for s in live], school)
+        model.check_one_live_membership([(s.split(" ")[0], int(s.split(" ")[1])) for s in live], school)
         status = "applicant" if data.pop("admission", "enrolment") == "application" else "active"
         if status == "active":
             data.setdefault("join_date", today)
@@ -197,7 +187,7 @@ def update(uow, school: str, member_id: int, data: dict, normalise) -> dict:
                          **{k: wanted[k] for k in ("phone", "birth_date") if k in wanted}}
                 checked = normalise(probe)
                 if "id_number" in wanted:
-                    refuse_live(_live(db, checked["id_number"]), school, except_member=row.id)
+                    model.check_one_live_membership(_live(db, checked["id_number"]), school, except_member=row.id)
                     wanted["id_number"] = checked["id_number"]
                 if wanted.get("phone"):
                     wanted["phone"] = checked["phone"]

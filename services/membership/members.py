@@ -112,12 +112,8 @@ def live_memberships(session, id_numbers: list[str]) -> list[tuple[str, str, int
 
 
 def check_id_free(session, school: str, id_number: str, *, except_member: int | None = None) -> None:
-    for _idn, other_school, other_id in live_memberships(session, [id_number]):
-        if other_id == except_member:
-            continue
-        if other_school == school:
-            raise Conflict("id_number_taken", fields={"id_number": ["id_number_taken"]})
-        raise Conflict("id_number_active_elsewhere", fields={"id_number": ["id_number_active_elsewhere"]})
+    model.check_one_live_membership([(other_school, other_id) for _idn, other_school, other_id
+                                     in live_memberships(session, [id_number])], school, except_member)
 
 
 def record_status(session, member: Member, new_status: str, *, on: date, actor, reason=None, counterpart=None):

@@ -227,3 +227,14 @@ def check_transfer(from_school: str, to_school: str | None, known_schools: set) 
         raise ValidationFailed("validation_failed", fields={"to_school": ["transfer_same_school"]})
     if not to_school or to_school not in known_schools:
         raise ValidationFailed("validation_failed", fields={"to_school": ["transfer_target_missing"]})
+
+
+def check_one_live_membership(live: Iterable[tuple[str, int]], school: str, except_member: int | None = None) -> None:
+    """One live membership (applicant, active or retired) per person, i.e. per ID number, in the
+    whole district. ``live``: ``(school, member_id)`` of the ID number's live memberships."""
+    for other_school, other_id in live:
+        if other_id == except_member:
+            continue
+        if other_school == school:
+            raise Conflict("id_number_taken", fields={"id_number": ["id_number_taken"]})
+        raise Conflict("id_number_active_elsewhere", fields={"id_number": ["id_number_active_elsewhere"]})

@@ -154,3 +154,15 @@ def test_transfer_to_an_unknown_school_is_refused(target):
 
 def test_transfer_to_another_known_school_passes():
     assert model.check_transfer("XQ-SY", "XQ-ZX", {"XQ-SY", "XQ-ZX"}) is None
+
+
+def test_one_live_membership_per_person_in_the_whole_district():
+    from shared.errors import Conflict
+    model.check_one_live_membership([], "S1")
+    model.check_one_live_membership([("S1", 7)], "S1", except_member=7)     # the member itself
+    with pytest.raises(Conflict) as here:
+        model.check_one_live_membership([("S1", 7)], "S1")
+    with pytest.raises(Conflict) as elsewhere:
+        model.check_one_live_membership([("S1", 7), ("S2", 9)], "S1", except_member=7)
+    assert (here.value.code, elsewhere.value.code) == ("id_number_taken", "id_number_active_elsewhere")
+    assert elsewhere.value.fields == {"id_number": ["id_number_active_elsewhere"]}
