@@ -13,6 +13,13 @@ from pathlib import Path
 
 def serve(plugin_name: str, *, migrate: bool = False, port: int | None = None) -> int:
     import eventlet
+    import eventlet.hubs
+    if not os.environ.get("EVENTLET_HUB"):
+        # poll(2), not epoll: eventlet's epoll hub adds and removes a descriptor with a system call
+        # of its own each time a green thread waits on it (every database round trip, every read
+        # of a keep-alive connection), and on this kind of machine a system call costs more than
+        # scanning the few dozen descriptors a process holds. EVENTLET_HUB=epolls restores it
+        eventlet.hubs.use_hub("poll")
     eventlet.monkey_patch()
     from psycogreen.eventlet import patch_psycopg
     patch_psycopg()
