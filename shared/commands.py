@@ -127,7 +127,7 @@ def run(args) -> int:
     _say(f"Starting {', '.join(shown)} ({len(names)} processes); gateway on http://{settings.host}:{settings.port_for('gateway')} "
          f"(API docs at /api/docs, OpenAPI at /api/v1/openapi.json). Ctrl-C stops everything.")
     from shared.runner import supervise
-    return supervise(names)
+    return supervise(names, settings.data_dir / "metrics")
 
 
 def migrate(args) -> int:

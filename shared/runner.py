@@ -67,11 +67,10 @@ def serve(plugin_name: str, *, migrate: bool = False, port: int | None = None) -
     return 0
 
 
-def _metrics_dirs(names: list[str], env: dict) -> dict[str, str]:
+def _metrics_dirs(names: list[str], root: Path) -> dict[str, str]:
     """Several processes of one service share its port, and a scrape reaches any one of them: they
-    keep their metrics in one directory (prometheus-client's multiprocess mode), emptied here
-    before they start, and every process answers ``/metrics`` with the sum of all."""
-    root = Path(env.get("UNIONHUB_METRICS_DIR") or Path(env.get("UNIONHUB_DATA_DIR", "var")) / "metrics")
+    keep their metrics in one directory under ``root`` (prometheus-client's multiprocess mode),
+    emptied here before they start, and every process answers ``/metrics`` with the sum of all."""
     dirs = {}
     for name in sorted({n for n in names if names.count(n) > 1}):
         folder = (root / name).resolve()
@@ -81,11 +80,12 @@ def _metrics_dirs(names: list[str], env: dict) -> dict[str, str]:
     return dirs
 
 
-def supervise(names: list[str], env: dict | None = None) -> int:
-    """Start ``unionhub serve`` for each plugin and stop them all when one dies or on Ctrl-C."""
+def supervise(names: list[str], metrics_root: Path, env: dict | None = None) -> int:
+    """Start ``unionhub serve`` for each plugin (a name given twice: two processes) and stop them
+    all when one dies or on Ctrl-C."""
     procs: dict[str, subprocess.Popen] = {}
     base = dict(os.environ if env is None else env)
-    shared_metrics = _metrics_dirs(names, base)
+    shared_metrics = _metrics_dirs(names, metrics_root)
     for i, name in enumerate(names):
         child = {k: v for k, v in base.items() if k != "PROMETHEUS_MULTIPROC_DIR"}
         if name in shared_metrics:

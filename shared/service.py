@@ -16,6 +16,7 @@ from sqlalchemy import func, select, text
 
 from shared import broker, errors, metrics
 from shared.db import TenantSessionFactory, UnitOfWork, install_kit_tables, make_engine
+from shared.db.engine import is_postgres
 from shared.outbox import OutboxRelay
 from shared.tenancy import CONTEXT_KEYS, CallContext
 from shared.web import Response, http, json_response
@@ -68,7 +69,7 @@ class Database(DependencyProvider):
         """PostgreSQL: ``direct()`` gives an autocommit connection, where a use case that needs no
         transaction around its reads writes its change, history and outbox rows in one
         statement (one round trip instead of BEGIN, a statement each and COMMIT). None on SQLite."""
-        if self.engine.dialect.name != "postgresql":
+        if not is_postgres(self.engine):
             return None
         if self._direct_engine is None:
             # its own small pool: returning an autocommit connection to the main pool costs a

@@ -25,6 +25,7 @@ from types import SimpleNamespace
 
 from services.membership import views
 from services.membership.domain import model
+from services.membership.domain.person import announced_changes, checked_update, normalise_person
 from services.membership.orm import LIVE_STATUSES, Member
 from shared.db.base import utcnow
 from shared.errors import Conflict, NotFound, ValidationFailed
@@ -118,12 +119,12 @@ def _integrity(db: _Db, exc: Exception, school: str, id_number: str | None, memb
     raise exc
 
 
-def admit(uow, school: str, data: dict, today, normalise) -> dict:
+def admit(uow, school: str, data: dict, today) -> dict:
     """入会 (direct enrolment or application) as one read and one statement."""
     uow.require_scope(school)
     bad = None
     try:
-        data = normalise(data)
+        data = normalise_person(data)
     except ValidationFailed as exc:
         bad = exc
     group_id = data.get("union_group_id")
@@ -167,7 +168,7 @@ def admit(uow, school: str, data: dict, today, normalise) -> dict:
     return views.member(row, group)
 
 
-def update(uow, school: str, member_id: int, data: dict, normalise) -> dict:
+def update(uow, school: str, member_id: int, data: dict) -> dict:
     """会员信息修改 as one read and one statement guarded by the member's version."""
     uow.require_scope(school)
     for _attempt in range(RETRIES):
@@ -181,16 +182,8 @@ def update(uow, school: str, member_id: int, data: dict, normalise) -> dict:
             row = SimpleNamespace(**{c: found[c] for c in _COLUMNS})
             if row.status in model.TERMINAL_STATUSES:
                 raise Conflict("member_closed", params={"status": row.status})
-            wanted = dict(data)
-            if "id_number" in wanted or "phone" in wanted or "birth_date" in wanted:
-                probe = {"id_number": wanted.get("id_number", row.id_number),
-                         **{k: wanted[k] for k in ("phone", "birth_date") if k in wanted}}
-                checked = normalise(probe)
-                if "id_number" in wanted:
-                    model.check_one_live_membership(_live(db, checked["id_number"]), school, except_member=row.id)
-                    wanted["id_number"] = checked["id_number"]
-                if wanted.get("phone"):
-                    wanted["phone"] = checked["phone"]
+            wanted = checked_update(row.id_number, data, lambda id_number: model.check_one_live_membership(
+                _live(db, id_number), school, except_member=row.id))
             group = found["group_name"]
             if "union_group_id" in wanted:
                 if wanted["union_group_id"] is not None and found["chosen_group"] is None:
@@ -207,9 +200,8 @@ def update(uow, school: str, member_id: int, data: dict, normalise) -> dict:
             values.update(version=seen + 1, updated_at=utcnow())
             for key, value in values.items():
                 setattr(row, key, value)
-            public = [c for c in changed if c not in ("id_number", "phone")]
             envelope, outbox_row = uow.stage("membership.member_updated", {
-                "member": views.snapshot(row, group), "changed": public or ["personal_data"]})
+                "member": views.snapshot(row, group), "changed": announced_changes(changed)})
             params = {"id": member_id, "school": school, "seen": seen, **_params("m_", values),
                       **_params("o_", outbox_row)}
             try:

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from services.membership import direct, views
 from services.membership.domain import model
-from services.membership.domain.idcard import id_birth_date, id_gender, validate_id_number, validate_phone
+from services.membership.domain.person import announced_changes, checked_update, normalise_person
 from services.membership.orm import Member, School, StatusChange, UnionGroup, PiiRead
 from shared.errors import Conflict, Forbidden, NotFound, ValidationFailed
 
@@ -71,32 +71,6 @@ def forget_group(group_id: int) -> None:
         _group_names.pop(key, None)
 
 
-def normalise_person(data: dict) -> dict:
-    """Validate ID and phone numbers and derive birth date and gender from the ID number,
-    naming every bad field at once."""
-    bad: dict[str, list[str]] = {}
-    out = dict(data)
-    if "id_number" in data:
-        try:
-            out["id_number"] = validate_id_number(data["id_number"])
-        except ValidationFailed as exc:
-            bad.update(exc.fields)
-    if data.get("phone"):
-        try:
-            out["phone"] = validate_phone(data["phone"])
-        except ValidationFailed as exc:
-            bad.update(exc.fields)
-    if "id_number" in out and "id_number" not in bad:
-        born = id_birth_date(out["id_number"])
-        if out.get("birth_date") and out["birth_date"] != born:
-            bad.setdefault("birth_date", []).append("id_birth_mismatch")
-        out.setdefault("birth_date", born)
-        out.setdefault("gender", id_gender(out["id_number"]))
-    if bad:
-        raise ValidationFailed(fields=bad)
-    return out
-
-
 def live_memberships(session, id_numbers: list[str]) -> list[tuple[str, str, int]]:
     """``(id_number, school, member_id)`` of live memberships anywhere in the district: the one
     cross-school read the rule "one live membership per person" needs. A Core query on the unit of
@@ -135,7 +109,7 @@ def new_member(school: str, data: dict, status: str, person_key: str | None = No
 def admit(uow, school: str, data: dict, today: date) -> dict:
     """入会: direct enrolment (active at once) or an application (申请入会) awaiting approval."""
     if uow.direct is not None:
-        return direct.admit(uow, school, data, today, normalise_person)
+        return direct.admit(uow, school, data, today)
     session = uow.session
     require_school(session, school)
     data = normalise_person(data)
@@ -178,19 +152,13 @@ def update(uow, school: str, member_id: int, data: dict) -> dict:
     """会员信息修改: the changed fields, a new version and ``member_updated`` naming what changed
     (personal data only as ``personal_data``)."""
     if uow.direct is not None:
-        return direct.update(uow, school, member_id, data, normalise_person)
+        return direct.update(uow, school, member_id, data)
     session = uow.session
     row = load_member(session, member_id)
     if row.status in model.TERMINAL_STATUSES:
         raise Conflict("member_closed", params={"status": row.status})
-    if "id_number" in data or "phone" in data or "birth_date" in data:
-        probe = {"id_number": data.get("id_number", row.id_number), **{k: data[k] for k in ("phone", "birth_date") if k in data}}
-        checked = normalise_person(probe)
-        if "id_number" in data:
-            check_id_free(session, school, checked["id_number"], except_member=row.id)
-            data["id_number"] = checked["id_number"]
-        if data.get("phone"):
-            data["phone"] = checked["phone"]
+    data = checked_update(row.id_number, data,
+                          lambda id_number: check_id_free(session, school, id_number, except_member=row.id))
     if "union_group_id" in data:
         _group_name(session, data["union_group_id"])
     changed = [k for k, v in data.items() if getattr(row, k) != v]
@@ -201,9 +169,8 @@ def update(uow, school: str, member_id: int, data: dict) -> dict:
     group = _group_name(session, row.union_group_id)
     if changed:
         row.version += 1
-        public = [c for c in changed if c not in ("id_number", "phone")]
         uow.publish("membership.member_updated", {"member": views.snapshot(row, group),
-                                                  "changed": public or ["personal_data"]})
+                                                  "changed": announced_changes(changed)})
         uow.commit()
     return views.member(row, group)
 

@@ -99,7 +99,6 @@ def test_services_run_as_several_processes_share_one_emptied_metrics_folder_and_
     stale = tmp_path / "metrics" / "gateway" / "counter_1.db"
     stale.parent.mkdir(parents=True)
     stale.write_bytes(b"old")
-    dirs = _metrics_dirs(["gateway", "gateway", "membership", "membership", "welfare"],
-                         {"UNIONHUB_DATA_DIR": str(tmp_path)})
+    dirs = _metrics_dirs(["gateway", "gateway", "membership", "membership", "welfare"], tmp_path / "metrics")
     assert sorted(dirs) == ["gateway", "membership"]
     assert not stale.exists() and all(tmp_path.joinpath("metrics", n).is_dir() for n in dirs)
