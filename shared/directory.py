@@ -20,8 +20,8 @@ A snapshot replaces the stored one only when its ``version`` is higher, so event
 order or twice never move a member backwards; the hook runs only when a snapshot was applied.
 That makes the handlers idempotent by themselves: they keep no dedupe record. Every member change
 reaches four directories, so they take their events in batches (waiting up to ``LINGER`` seconds
-for company): one query reads the batch's members, one statement inserts the new ones and one
-updates the changed ones.
+for company): one query reads the batch's members, and one statement writes the new and the
+changed ones (on SQLite, one inserts and one updates).
 Member ids are unique across the district (a transfer opens a new membership with a new id).
 """
 from __future__ import annotations
@@ -121,8 +121,12 @@ def apply_members(session, model, items) -> list[tuple]:
         return []
     table = model.__table__
     ids = sorted({int(snap["id"]) for _event, snap, _schools in items})
-    current = {row["member_id"]: dict(row) for row in
-               session.execute(select(table).where(table.c.member_id.in_(ids))).mappings()}
+    postgres = session.get_bind().dialect.name == "postgresql"
+    if postgres:
+        current = _current_pg(session, table.name, ids)
+    else:
+        current = {row["member_id"]: dict(row) for row in
+                   session.execute(select(table).where(table.c.member_id.in_(ids))).mappings()}
     inserts, updates, applied = {}, {}, []
     now = utcnow()
     for event, snap, schools in items:
@@ -140,6 +144,9 @@ def apply_members(session, model, items) -> list[tuple]:
             updates[member_id] = row
         applied.append((event, None if before is None else _public(before), snap))
         current[member_id] = row
+    if (inserts or updates) and postgres:
+        _upsert_pg(session, table.name, [*inserts.values(), *updates.values()])
+        return applied
     if inserts:
         session.execute(insert(table), list(inserts.values()))
     if updates:
@@ -148,6 +155,39 @@ def apply_members(session, model, items) -> list[tuple]:
                 .values({c: bindparam(f"b_{c}") for c in columns}))
         session.execute(stmt, [{f"b_{k}": v for k, v in row.items()} for row in updates.values()])
     return applied
+
+
+_UPSERT_COLUMNS = ("member_id", "school", "version", "updated_at", *MEMBER_FIELDS)
+
+
+def _cursor(session):
+    return session.connection().connection.dbapi_connection.cursor()
+
+
+def _current_pg(session, table: str, ids: list[int]) -> dict[int, dict]:
+    """PostgreSQL: the stored rows of a batch's members, read as plain DB-API rows (on this path
+    SQLAlchemy's result machinery cost more than the query)."""
+    cursor = _cursor(session)
+    try:
+        cursor.execute(f"SELECT {', '.join(_UPSERT_COLUMNS)} FROM {table} WHERE member_id = ANY(%s)", (ids,))
+        return {row[0]: dict(zip(_UPSERT_COLUMNS, row)) for row in cursor.fetchall()}
+    finally:
+        cursor.close()
+
+
+def _upsert_pg(session, table: str, rows: list[dict]) -> None:
+    """PostgreSQL: the batch's new and changed members in one statement (an executemany is a
+    round trip per row); the version guard keeps a newer row a concurrent batch wrote meanwhile."""
+    from psycopg2.extras import execute_values
+    columns = ", ".join(_UPSERT_COLUMNS)
+    changes = ", ".join(f"{c} = excluded.{c}" for c in _UPSERT_COLUMNS[1:])
+    cursor = _cursor(session)
+    try:
+        execute_values(cursor, f"INSERT INTO {table} ({columns}) VALUES %s ON CONFLICT (member_id) DO UPDATE SET "
+                               f"{changes} WHERE {table}.version < excluded.version",
+                       [tuple(row[c] for c in _UPSERT_COLUMNS) for row in rows], page_size=1000)
+    finally:
+        cursor.close()
 
 
 def _public(row: dict) -> dict:

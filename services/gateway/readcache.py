@@ -147,6 +147,15 @@ class ReadCache:
         self.schools.move_to_end(school)
         return held
 
+    def holds(self, school: str, collection: str, key: int, version: int) -> bool:
+        """Whether this copy holds the document in ``version`` or a newer one. Everything held
+        was read from the store or written to it by this process after its commit, so the store
+        holds it too."""
+        held = self.schools.get(school)
+        found = held.collections.get(collection) if held is not None else None
+        entry = found.docs.get(key) if found is not None else None
+        return entry is not None and entry.version >= version
+
     def since(self, school: str) -> int | None:
         """The generation held for ``school`` (None: nothing held, load everything)."""
         held = self.schools.get(school)

@@ -154,7 +154,7 @@ class MembershipDb:
             testing.wait_for(lambda: relay.publish_once() == 0 and self.pending() == 0, timeout,
                              what="the membership outbox to drain")
         finally:
-            relay.publisher.close()
+            relay.stop()
 
 
 # --- the probe consumer ---------------------------------------------------------------------

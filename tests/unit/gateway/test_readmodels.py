@@ -172,3 +172,31 @@ def test_an_absorbed_write_with_a_gap_before_it_is_left_for_the_next_read(store)
     models.cache.absorb("A", 3, [doc(1, 2, status="retired")])                # ours came third
     assert models.cache.current("A", 3) is None                              # not taken: 2 is missing
     assert store.ask(models, "m.list", school="A")["total"] == 2
+
+
+def _event(key, version, status="active", school="A"):
+    return SimpleNamespace(type="m.changed", payload={"id": key, "school": school, "version": version,
+                                                       "status": status})
+
+
+def test_a_projected_event_this_process_already_holds_is_not_asked_of_the_database(store):
+    models = store.process()
+    store.write(doc(1, 2))
+    store.ask(models, "m.get", school="A", member_id=1)                       # the copy holds version 2
+
+    class Untouchable:
+        def connection(self):
+            raise AssertionError("the database was asked")
+    models.project(Untouchable(), [_event(1, 2), _event(1, 1, status="applicant")])   # held, and older
+
+
+def test_a_projected_event_newer_than_the_copy_or_unknown_to_it_is_written(store):
+    models = store.process()
+    store.write(doc(1, 1))
+    store.ask(models, "m.get", school="A", member_id=1)                       # the copy holds version 1
+    with store.open_session() as session:
+        models.project(session, [_event(1, 2, status="retired"), _event(5, 1, school="B")])
+        session.commit()
+    other = store.process()
+    assert store.ask(other, "m.get", school="A", member_id=1)["status"] == "retired"
+    assert store.ask(other, "m.get", school="B", member_id=5)["version"] == 1

@@ -3,13 +3,18 @@ out-of-order and repeated snapshots change nothing, the hook runs only when a sn
 and a transfer moves the member between schools without crossing tenancy."""
 from __future__ import annotations
 
+import uuid
 from datetime import date
 from types import SimpleNamespace
 
 import pytest
+from sqlalchemy import text
 
-from shared.db import TenantSessionFactory, UnitOfWork, install_kit_tables, make_base
-from shared.directory import MemberDirectoryMixin, apply_group, apply_member, directory_models, members_of
+from shared import testing
+
+from shared.db import TenantSessionFactory, UnitOfWork, install_kit_tables, make_base, make_engine
+from shared.directory import (MemberDirectoryMixin, apply_group, apply_member, apply_members, directory_models,
+                              members_of)
 from shared.errors import CrossTenantWrite
 from shared.tenancy import CallContext
 
@@ -26,9 +31,26 @@ def snap(member_id=1, school="A", version=1, **kw):
     return base | kw
 
 
-@pytest.fixture
-def sessions(sqlite_schema):
-    return TenantSessionFactory(sqlite_schema(Base.metadata, "directory.db"))
+@pytest.fixture(scope="module")
+def directory_postgres(pg_available):
+    name = f"uht_{uuid.uuid4().hex[:8]}_directory"
+    url = testing.create_database(name)
+    engine = make_engine(url)
+    Base.metadata.create_all(engine)
+    yield engine
+    engine.dispose()
+    testing.drop_database(name)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def sessions(request):
+    """Every directory test runs on the embedded default and on PostgreSQL (one upsert per batch)."""
+    if request.param == "sqlite":
+        return TenantSessionFactory(request.getfixturevalue("sqlite_schema")(Base.metadata, "directory.db"))
+    engine = request.getfixturevalue("directory_postgres")
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {', '.join(t.name for t in Base.metadata.sorted_tables)} RESTART IDENTITY"))
+    return TenantSessionFactory(engine)
 
 
 def test_new_snapshot_is_stored_with_dates(sessions):
@@ -125,3 +147,31 @@ def test_transfer_closes_old_membership_and_opens_new(sessions):
         assert [m.member_id for m in members_of(s, Member)] == [9]
     with sessions(frozenset({"A"})) as s:
         assert members_of(s, Member) == [] and s.get(Member, 1).status == "transferred_out"
+
+
+def test_a_batch_inserts_new_members_and_updates_known_ones_in_delivery_order(sessions):
+    with sessions(None) as s:
+        apply_member(s, Member, snap(1, version=1))
+        apply_member(s, Member, snap(2, version=5, status="retired"))
+        s.commit()
+    items = [(f"e{i}", snapshot, None) for i, snapshot in enumerate([
+        snap(1, version=2, name="张一"),            # newer: updated
+        snap(3, version=1),                         # new
+        snap(3, version=2, status="left"),          # new, then newer again in the same batch
+        snap(2, version=4, status="active"),        # older than the one held: ignored
+        snap(1, version=2, name="又一个"),          # the same version twice: the first one stays
+    ])]
+    with sessions(None) as s:
+        applied = apply_members(s, Member, items)
+        s.commit()
+    assert [(event, before and before["version"], after["version"]) for event, before, after in applied] == [
+        ("e0", 1, 2), ("e1", None, 1), ("e2", 1, 2)]
+    with sessions(None) as s:
+        rows = {m.member_id: (m.name, m.status, m.version) for m in s.query(Member)}
+    assert rows == {1: ("张一", "active", 2), 2: ("张2", "retired", 5), 3: ("张3", "left", 2)}
+
+
+def test_a_batch_refuses_a_snapshot_of_a_school_it_may_not_write(sessions):
+    with sessions(None) as s:
+        with pytest.raises(CrossTenantWrite):
+            apply_members(s, Member, [("e0", snap(1, "A"), {"A"}), ("e1", snap(2, "B"), {"A"})])

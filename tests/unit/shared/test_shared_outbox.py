@@ -1,4 +1,5 @@
-"""The outbox relay (shared/outbox.py) against a fake broker: what gets marked sent, retried or kept."""
+"""The outbox relay (shared/outbox.py) against a fake broker: what gets marked sent, retried or kept,
+on SQLite and on PostgreSQL (where the relay claims and marks through its own DB-API connection)."""
 from __future__ import annotations
 
 import uuid
@@ -8,10 +9,12 @@ import pytest
 
 from shared.testing import FixedClock
 from prometheus_client import REGISTRY
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, text
 
 from kit_schema import KIT
 from shared import outbox
+from shared import testing
+from shared.db import make_engine
 from shared.outbox import MAX_BACKOFF_SECONDS, UNROUTABLE_RETRIES, OutboxRelay, retry_delay
 
 T0 = datetime(2024, 9, 1, 8, 0, 0)
@@ -38,6 +41,33 @@ class FakeBroker:
         self.closed += 1
 
 
+@pytest.fixture(scope="module")
+def kit_postgres(pg_available):
+    """The kit schema in a database of the machine's PostgreSQL, for this module."""
+    name = f"uht_{uuid.uuid4().hex[:8]}_kit_outbox"
+    url = testing.create_database(name)
+    engine = make_engine(url)
+    KIT.outbox.metadata.create_all(engine)
+    yield engine
+    engine.dispose()
+    testing.drop_database(name)
+
+
+@pytest.fixture
+def pg_engine(kit_postgres):
+    with kit_postgres.begin() as conn:
+        conn.execute(text("TRUNCATE outbox RESTART IDENTITY"))
+    return kit_postgres
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def engine(request):
+    """Each relay test runs on the embedded default and on PostgreSQL (emptied first)."""
+    if request.param == "sqlite":
+        return request.getfixturevalue("sqlite_schema")(KIT.outbox.metadata, "kit.db")
+    return request.getfixturevalue("pg_engine")
+
+
 @pytest.fixture
 def clock(monkeypatch):
     clock = FixedClock(T0)
@@ -55,7 +85,8 @@ def relay(engine, broker, clock, request):
     relay = OutboxRelay(engine, KIT.outbox, "amqp://nobody@nowhere//", service=f"kit-{request.node.name}"[:60],
                         batch=500)
     relay.publisher = broker
-    return relay
+    yield relay
+    relay.close_connection()
 
 
 def add_rows(engine, n, *, due=T0, start=0, attempts=0):
@@ -222,3 +253,41 @@ def test_an_empty_outbox_publishes_nothing(relay, broker):
 def test_stopping_the_relay_closes_the_publisher(relay, broker):
     relay.stop()
     assert broker.closed == 1
+
+
+def test_a_relay_that_failed_mid_batch_starts_again_on_a_fresh_connection(engine, relay, broker):
+    ids = add_rows(engine, 2)
+    broker.error = ConnectionError("broker away")
+    with pytest.raises(ConnectionError):
+        relay.publish_once()
+    broker.error = None
+    assert relay.publish_once() == 2      # nothing of the failed batch was left locked or half-marked
+    assert broker.batches == [ids, ids]
+    assert relay.publish_once() == 0
+
+
+def test_two_relays_of_one_service_never_publish_the_same_row_at_once(pg_engine, broker, clock):
+    """On PostgreSQL (SQLite has one writer at a time) a claim locks its rows (SKIP LOCKED) until
+    the marks commit: a second relay running meanwhile takes the rows after them, not the same ones."""
+    engine = pg_engine
+    ids = add_rows(engine, 4)
+    first = OutboxRelay(engine, KIT.outbox, "amqp://nobody@nowhere//", service="kit-two-relays", batch=2)
+    second = OutboxRelay(engine, KIT.outbox, "amqp://nobody@nowhere//", service="kit-two-relays", batch=2)
+    seen_by_second = []
+
+    class Nested(FakeBroker):
+        def publish_batch(self, rows):
+            if not seen_by_second:   # while the first relay's batch is still open
+                seen_by_second.append(second.publish_once())
+            return super().publish_batch(rows)
+
+    first.publisher, second.publisher = Nested(), broker
+    try:
+        assert first.publish_once() == 2
+    finally:
+        first.close_connection()
+        second.close_connection()
+    assert seen_by_second == [2]
+    assert broker.batches == [ids[2:4]]
+    assert first.publisher.batches == [ids[0:2]]
+    assert all(row(engine, eid)["sent_at"] == T0 for eid in ids)
