@@ -80,16 +80,33 @@ def _metrics_dirs(names: list[str], root: Path) -> dict[str, str]:
     return dirs
 
 
+def _gateway_state(names: list[str], data_dir: Path) -> str | None:
+    """Every gateway process started here runs on this host: they share one counters file
+    (``shared.hoststate``), one row each, zeroed here before they start."""
+    if "gateway" not in names:
+        return None
+    from shared.hoststate import create
+    path = (data_dir / "gateway-state").resolve()
+    create(path, names.count("gateway"))
+    return str(path)
+
+
 def supervise(names: list[str], metrics_root: Path, env: dict | None = None) -> int:
     """Start ``unionhub serve`` for each plugin (a name given twice: two processes) and stop them
     all when one dies or on Ctrl-C."""
     procs: dict[str, subprocess.Popen] = {}
     base = dict(os.environ if env is None else env)
     shared_metrics = _metrics_dirs(names, metrics_root)
+    gateway_state = _gateway_state(names, metrics_root.parent)
+    gateway_rows = iter(range(names.count("gateway")))
     for i, name in enumerate(names):
-        child = {k: v for k, v in base.items() if k != "PROMETHEUS_MULTIPROC_DIR"}
+        child = {k: v for k, v in base.items()
+                 if k not in ("PROMETHEUS_MULTIPROC_DIR", "UNIONHUB_GATEWAY_STATE", "UNIONHUB_GATEWAY_STATE_ROW")}
         if name in shared_metrics:
             child["PROMETHEUS_MULTIPROC_DIR"] = shared_metrics[name]
+        if name == "gateway" and gateway_state is not None:
+            child["UNIONHUB_GATEWAY_STATE"] = gateway_state
+            child["UNIONHUB_GATEWAY_STATE_ROW"] = str(next(gateway_rows))
         procs[f"{name}#{i}"] = subprocess.Popen([sys.executable, "-m", "shared.cli", "serve", name], env=child)
     stopping = False
 

@@ -138,11 +138,13 @@ def problem(exc: DomainError, language: str, instance: str, request_id: str) -> 
 
 
 class Pipeline:
-    def __init__(self, plugins: dict, settings: dict, open_session, read_models=None, open_read=None):
+    def __init__(self, plugins: dict, settings: dict, open_session, read_models=None, open_read=None, host=None):
         """``open_session``: a gateway database session for writes; ``open_read``: a connection
         for the hot read path (autocommit: no BEGIN/ROLLBACK round trips), by default one taken
-        from a session."""
+        from a session; ``host``: the ``HostState`` shared with the host's other gateway processes
+        (None: every request asks the database for its school's state)."""
         self.plugins = plugins
+        self.host = host
         self.read_models = read_models
         self.settings = settings
         self.open_session = open_session
@@ -227,11 +229,9 @@ class Pipeline:
             if own_scope:
                 scope.close()
 
-    @staticmethod
-    def _check_state(route: Route, principal: auth.Principal, params: dict, scope) -> None:
+    def _check_state(self, route: Route, principal: auth.Principal, params: dict, scope) -> None:
         if route.scope == "school":
-            state = scope.reader.one_prepared("unionhub_school_state", _SCHOOL_STATE,
-                                              {"c": params["school"], "now": utcnow(), "u": principal.username})
+            state = self._school_state(params["school"], principal.username, scope)
             if state is not None and auth.revoked(principal, state[2]):
                 raise NotAuthenticated("token_revoked")
             if state is None or not state[0]:
@@ -241,6 +241,26 @@ class Pipeline:
             row = scope.reader.one(_REVOCATION, {"u": principal.username})
             if auth.revoked(principal, row[0] if row else None):
                 raise NotAuthenticated("token_revoked")
+
+    def _school_state(self, school: str, username: str, scope):
+        """The school's state for this caller: remembered when no gateway process of this host
+        wrote anything it depends on since it was read (``shared.hoststate``), else one query."""
+        host = self.host
+        if host is None:
+            return scope.reader.one_prepared("unionhub_school_state", _SCHOOL_STATE,
+                                             {"c": school, "now": utcnow(), "u": username})
+        stamp = host.stamp(school)            # before the query: a write after it changes the stamp
+        state = host.remembered(school, username, stamp)
+        if state is None:
+            state = scope.reader.one_prepared("unionhub_school_state", _SCHOOL_STATE,
+                                              {"c": school, "now": utcnow(), "u": username})
+            if state is not None:             # an unknown school is asked again each time
+                host.remember(school, username, stamp, tuple(state))
+        return state
+
+    def _wrote(self, schools=None) -> None:
+        if self.host is not None:
+            self.host.wrote(schools)
 
     def _body(self, route: Route, request):
         limit = self.settings["max_upload"] if route.body == "upload" else self.settings["max_body"]
@@ -342,7 +362,11 @@ class Pipeline:
             req = Request(route, params, loaded_query, loaded_body, principal, language, self.settings, self.plugins,
                           session=self.open_session, headers=dict(request.headers),
                           rpc=lambda service, method, **kw: rpc_call(service, method, context, kw))
-            result = self.handlers[route.handler](req)
+            try:
+                result = self.handlers[route.handler](req)
+            finally:
+                if route.method != "GET":   # accounts, revocations: whatever it wrote, before the answer
+                    self._wrote()
         else:
             context = CallContext(school=params.get("school") or (principal.school if principal else None),
                                   actor=principal.username if principal else None,
@@ -370,7 +394,10 @@ class Pipeline:
                         log.exception("read model write-through failed after %s (%s)", route.rpc, request_id)
                         metrics.ERRORS.labels("gateway", "read_model_absorb_failed").inc()
             if route.after:
-                self.handlers[route.after](self.open_session, result)
+                try:
+                    self.handlers[route.after](self.open_session, result)
+                finally:
+                    self._wrote()
         return self._render(route, result)
 
     @staticmethod

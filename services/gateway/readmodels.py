@@ -252,6 +252,7 @@ class ReadModels:
         self.projections = {etype: fn for m in self.models for etype, fn in m.project.items()}
         self.cache = ReadCache(max_docs or int(os.environ.get("UNIONHUB_READ_CACHE_DOCS", 200_000)))
         self._settled_marks: dict[str, object] = {}
+        self.host = None    # HostState: told of every school whose documents this process wrote
 
     def serve(self, rpc: str, kwargs: dict, scope):
         """Answer from the read model, or MISS. ``scope`` carries the request's reader and what the
@@ -295,6 +296,13 @@ class ReadModels:
         settles = [i for i in items if isinstance(i, Settle)]
         if not docs and not settles:
             return
+        try:
+            self._absorb(docs, settles)
+        finally:   # written or not: the other processes ask the database rather than miss it
+            if self.host is not None:
+                self.host.wrote({i.school for i in items if isinstance(i, (Doc, Settle))})
+
+    def _absorb(self, docs: list, settles: list) -> None:
         if not settles and self.open_autocommit is not None:
             with self.open_autocommit() as writer:
                 written = upsert_with(writer, _newest(docs)) if writer.pyformat else None
@@ -314,13 +322,15 @@ class ReadModels:
             if gen:
                 self.cache.absorb(school, gen, [d for d in docs if d.school == school])
 
-    def project(self, session, events) -> None:
+    def project(self, session, events) -> set[str]:
         """A batch of events in one upsert per school, the schools' generation rows locked in name
-        order (no deadlock between gateway processes)."""
+        order (no deadlock between gateway processes). Returns the schools it wrote to (uncommitted
+        yet: the caller tells the host after the commit)."""
         docs = [doc for event in events for doc in self.projections[event.type](event.payload)]
         # the usual event is one this gateway already absorbed when it answered the write: when
         # this process holds the document in that version (what it holds is committed), the
         # database does too, and asking it again would cost a query per school of the batch
         fresh = [d for d in docs if not self.cache.holds(d.school, d.collection, int(d.key), d.version)]
-        if fresh:
-            upsert(session, fresh, skip_stale=True)
+        if not fresh:
+            return set()
+        return set(upsert(session, fresh, skip_stale=True))

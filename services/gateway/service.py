@@ -16,6 +16,7 @@ from nameko.exceptions import UnknownService
 from nameko.extensions import DependencyProvider
 
 from services.gateway import accounts
+from shared.hoststate import HostState
 from services.gateway.openapi import DOCS_HTML, build_spec
 from services.gateway.orm import Base
 from services.gateway.pipeline import Pipeline, engine_reads, problem
@@ -48,9 +49,11 @@ class Api(DependencyProvider):
         self.timeout = float(config.get("UNIONHUB_RPC_TIMEOUT", 10))
         self.database = next(d for d in self.container.dependencies if isinstance(d, Database))
         self.read_engine = make_engine(config["UNIONHUB_DB_URL"], isolation_level="AUTOCOMMIT")
+        self.host = HostState.from_env()
         self.read_models = ReadModels(self.plugins, self.open_session, open_autocommit=engine_reads(self.read_engine))
+        self.read_models.host = self.host
         self.pipeline = Pipeline(self.plugins, self.settings, self.open_session, self.read_models,
-                                 open_read=engine_reads(self.read_engine))
+                                 open_read=engine_reads(self.read_engine), host=self.host)
         self.spec = json.dumps(build_spec(self.plugins), ensure_ascii=False)
         self.rpc = RpcClient(config["AMQP_URI"], name=self.container.service_name)
         self.bound = _BoundApi(self, self.rpc_call)
@@ -61,6 +64,8 @@ class Api(DependencyProvider):
     def stop(self):
         self.rpc.stop()
         self.read_engine.dispose()
+        if self.host is not None:
+            self.host.close()
 
     def kill(self):
         self.rpc.stop()
@@ -95,8 +100,16 @@ class _BoundApi:
     def handle(self, request):
         return self.provider.pipeline.handle(request, self.rpc_call)
 
-    def project(self, session, events):
-        self.provider.read_models.project(session, events)
+    def project(self, uow, events):
+        schools = self.provider.read_models.project(uow.session, events)
+        if schools:
+            uow.after_commit(lambda: self.wrote(schools))
+
+    def wrote(self, schools=None) -> None:
+        """Tell the host's other gateway processes (``shared.hoststate``) that this one committed a write
+        to these schools' state (None: to anything)."""
+        if self.provider.host is not None:
+            self.provider.host.wrote(schools)
 
     @property
     def spec(self) -> str:
@@ -168,17 +181,19 @@ class GatewayService(OpsEndpoints):
     @consumes("membership", "school_registered", scope="district")
     def on_school_registered(self, uow, event):
         accounts.upsert_school(uow.session, event.payload["code"], event.payload["name"], True)
+        uow.after_commit(self.api.wrote)
 
     @consumes("membership", "school_updated", scope="district")
     def on_school_updated(self, uow, event):
         accounts.upsert_school(uow.session, event.payload["code"], event.payload["name"], event.payload["active"])
+        uow.after_commit(self.api.wrote)
 
 
 def _projection(event_type: str):
     source, name = event_type.split(".", 1)
 
     def project(self, uow, events):
-        self.api.project(uow.session, events)
+        self.api.project(uow, events)
     project.__name__ = f"rm_{source}_{name}"
     # read-model documents only replace older versions: replaying an event changes nothing. The
     # gateway answers its own writes from what it absorbed, so the projection may lag a little

@@ -34,6 +34,7 @@ class UnitOfWork:
         self.session = None
         self.published: list[dict] = []
         self._committed = False
+        self._after_commit: list = []
 
     def __enter__(self) -> "UnitOfWork":
         self.session = self._factory(self._schools)
@@ -140,3 +141,10 @@ class UnitOfWork:
         self._committed = True
         if self.published and self._on_commit:
             self._on_commit()
+        after, self._after_commit = self._after_commit, []
+        for fn in after:
+            fn()
+
+    def after_commit(self, fn) -> None:
+        """Call ``fn()`` once this unit of work has committed (not at all when it rolls back)."""
+        self._after_commit.append(fn)

@@ -7,7 +7,7 @@ import pytest
 import requests
 from prometheus_client.parser import text_string_to_metric_families
 
-from .support import TIMEOUT, member_body
+from .support import TIMEOUT, Client, member_body
 
 pytestmark = pytest.mark.e2e
 
@@ -104,3 +104,42 @@ def test_the_same_idempotency_key_twice_creates_one_member_and_returns_the_same_
 def test_the_root_redirects_to_the_docs(stack):
     resp = requests.get(stack.url + "/", allow_redirects=False, timeout=TIMEOUT)
     assert resp.status_code == 302 and resp.headers["Location"] == "/api/docs"
+
+
+def _fresh(stack, token: str, method: str, path: str, **kw) -> requests.Response:
+    """One request on a new connection: either gateway process may answer it."""
+    return requests.request(method, stack.url + path, headers={"Authorization": token}, timeout=TIMEOUT, **kw)
+
+
+def test_every_gateway_process_answers_with_the_write_another_one_just_made(stack, school):
+    """The gateway processes remember a school's state between writes (shared.hoststate): a
+    write answered by one is what the next read shows, whichever process answers it."""
+    token = school.chair.http.headers["Authorization"]
+    member = school.chair.admit(school.code)
+    path = f"/api/v1/schools/{school.code}/members/{member['id']}"
+    for round_ in range(8):
+        for _ in range(4):                    # both processes remember the school's state
+            assert _fresh(stack, token, "GET", path).status_code == 200
+        position = f"教研组长{round_}"
+        written = _fresh(stack, token, "PATCH", path, json={"position": position})
+        assert written.status_code == 200, written.text
+        seen = {_fresh(stack, token, "GET", path).json()["position"] for _ in range(6)}
+        listed = _fresh(stack, token, "GET", f"/api/v1/schools/{school.code}/members",
+                        params={"q": member["name"], "page_size": 500}).json()["items"]
+        assert seen == {position}
+        assert [m["position"] for m in listed if m["id"] == member["id"]] == [position]
+
+
+def test_a_deactivated_account_is_refused_by_every_gateway_process_at_once(stack, admin, school):
+    username, password = f"{school.code.lower()}-clerk", "clerk-pass-2026"
+    account = admin.ok("POST", "/api/v1/district/accounts", 201,
+                       json={"username": username, "password": password, "role": "school_admin",
+                             "school": school.code})
+    clerk = Client.login(stack.url, username, password)
+    token = clerk.http.headers["Authorization"]
+    path = f"/api/v1/schools/{school.code}/members"
+    for _ in range(6):                        # both processes remember the clerk's state
+        assert _fresh(stack, token, "GET", path, params={"page_size": 1}).status_code == 200
+    admin.ok("PATCH", f"/api/v1/district/accounts/{account['id']}", json={"active": False})
+    refused = {_fresh(stack, token, "GET", path, params={"page_size": 1}).status_code for _ in range(10)}
+    assert refused == {401}

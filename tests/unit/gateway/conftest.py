@@ -9,7 +9,7 @@ from argon2 import PasswordHasher
 from services.gateway import auth
 from services.gateway.orm import Base, KnownSchool
 from services.gateway.pipeline import Pipeline
-from shared import i18n, plugins as registry
+from shared import hoststate, i18n, plugins as registry
 from shared.db import TenantSessionFactory
 
 from .support import SETTINGS, FakeRpc
@@ -66,5 +66,18 @@ def rpc():
 
 
 @pytest.fixture
-def pipeline(plugins, open_session, known_schools):
-    return Pipeline(plugins, dict(SETTINGS), open_session)
+def host_file(tmp_path):
+    """A counters file for two gateway processes of one host (``shared.hoststate``)."""
+    path = tmp_path / "gateway-state"
+    hoststate.create(path, 2)
+    return str(path)
+
+
+@pytest.fixture(params=["alone", "on_a_host"])
+def pipeline(request, plugins, open_session, known_schools, host_file):
+    """Every pipeline test runs as a gateway on its own (each request asks the database for its
+    school's state) and as one of the host's gateway processes (remembered between writes)."""
+    host = hoststate.HostState(host_file, 0) if request.param == "on_a_host" else None
+    yield Pipeline(plugins, dict(SETTINGS), open_session, host=host)
+    if host is not None:
+        host.close()

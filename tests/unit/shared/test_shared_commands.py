@@ -102,3 +102,20 @@ def test_services_run_as_several_processes_share_one_emptied_metrics_folder_and_
     dirs = _metrics_dirs(["gateway", "gateway", "membership", "membership", "welfare"], tmp_path / "metrics")
     assert sorted(dirs) == ["gateway", "membership"]
     assert not stale.exists() and all(tmp_path.joinpath("metrics", n).is_dir() for n in dirs)
+
+
+def test_the_gateway_processes_of_a_run_share_one_zeroed_counters_file_with_a_row_each(tmp_path):
+    from shared import hoststate
+    from shared.runner import _gateway_state
+    stale = tmp_path / "gateway-state"
+    stale.write_bytes(b"\x01" * 64)
+    path = _gateway_state(["gateway", "gateway", "membership"], tmp_path)
+    assert path == str(stale.resolve())
+    assert stale.read_bytes() == bytes(2 * hoststate.ROW_BYTES)
+    rows = [hoststate.HostState(path, row) for row in (0, 1)]
+    before = rows[1].stamp("S001")
+    rows[0].wrote({"S001"})
+    assert rows[1].stamp("S001") == before + 1
+    for row in rows:
+        row.close()
+    assert _gateway_state(["membership"], tmp_path / "other") is None

@@ -225,3 +225,17 @@ def test_unit_of_work_session_is_tenant_guarded(uow_for):
         uow.session.add(Note(school="B", title="B9"))
         with pytest.raises(CrossTenantWrite):
             uow.flush()
+
+
+def test_after_commit_runs_once_the_change_is_committed_and_not_at_all_on_rollback(engine, sessions, uow_for):
+    seen = []
+    with uow_for() as uow:
+        write_note(uow)
+        uow.after_commit(lambda: seen.append(("A", "A9") in everything(sessions)))
+        assert seen == []
+        uow.commit()
+    assert seen == [True]
+    with uow_for() as uow:
+        write_note(uow, title="A8")
+        uow.after_commit(lambda: seen.append("rolled back"))
+    assert seen == [True]
