@@ -86,7 +86,7 @@ class HostState:
     def remembered(self, school: str, username: str, stamp: int):
         """The state remembered for ``(school, username)`` when nothing was written since and it is
         younger than the TTL; else None."""
-        found = self._states.get((school, username))
+        found = self._states.get((school, username)) if self.ttl > 0 else None
         if found is None or found[0] != stamp or time.monotonic() - found[1] > self.ttl:
             return None
         return found[2]

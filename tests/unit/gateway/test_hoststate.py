@@ -60,6 +60,13 @@ def test_a_state_is_remembered_until_a_write_or_the_ttl(processes, monkeypatch):
     assert second.remembered("A", "chair_a", second.stamp("A")) is None
 
 
+def test_a_ttl_of_zero_remembers_nothing(processes):
+    _first, second = processes
+    second.ttl = 0
+    second.remember("A", "chair_a", second.stamp("A"), (True, None, None, 7))
+    assert second.remembered("A", "chair_a", second.stamp("A")) is None
+
+
 def test_the_file_holds_one_zeroed_row_per_process_and_a_missing_row_is_refused(host_file, tmp_path):
     with open(host_file, "rb") as f:
         assert f.read() == bytes(2 * hoststate.ROW_BYTES)
