@@ -51,12 +51,21 @@ def summary(out: dict) -> str:
         if b := ld.get("bare_hop"):
             lines.append(f"  bare    {b['ok_rps']} ok req/s, p99 {b['latency_ms']['p99_ms']} ms; unionhub/bare = "
                          f"{v.get('ratio_unionhub_over_bare')}")
-        lines.append(f"  target  >= {v['target_rps']:.0f} req/s and p99 <= {v['target_p99_ms']:.0f} ms: "
-                     f"{'MET' if v['met'] else 'NOT MET'} (rps {'ok' if v['rps_met'] else 'short'}, "
-                     f"p99 {'ok' if v['p99_met'] else 'over'})")
-    for run in out.get("open_loop") or ():
+        # a closed loop runs at saturation: it gives the capacity; its p99 is the queue of 32
+        # clients waiting on each other, not the latency of serving a given rate
+        lines.append(f"  closed  capacity >= {v['target_rps']:.0f} req/s: {'yes' if v['rps_met'] else 'NO'}; "
+                     f"p99 at saturation {'<=' if v['p99_met'] else '>'} {v['target_p99_ms']:.0f} ms")
+    runs = out.get("open_loop") or ()
+    for run in runs:
         lines.append(f"  open    offered {run['offered_rps']:g} req/s: served {run['ok_rps']} ok req/s, p99 {run['p99_ms']} ms"
                      f" ({'kept up' if run['kept_up'] else 'fell behind'}; target {'MET' if run['met'] else 'not met'})")
+    if ld := out.get("load"):
+        v = ld["verdict"]
+        met = ", ".join(f"{r['offered_rps']:g}" for r in runs if r["met"])
+        tried = any(r["offered_rps"] >= v["target_rps"] for r in runs)
+        verdict = f"MET at {met} req/s" if met else "NOT MET" if tried else "not measured (add --rate 1000)"
+        lines.append(f"  target  {v['target_rps']:.0f} req/s served with p99 <= {v['target_p99_ms']:.0f} ms "
+                     f"(open loop): {verdict}")
     if im := out.get("import"):
         lines.append(f"  import  {im['rows_in_file']} rows: HTTP {im['http_status']} in {im['import_http_s']} s, "
                      f"imported {im['rows_imported']}, events {im['events_counted']} all delivered at "
