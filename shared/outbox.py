@@ -26,7 +26,8 @@ from datetime import timedelta
 
 from amqp.basic_message import Message
 from kombu import Connection
-from sqlalchemy import select, update
+from sqlalchemy import create_engine, select, update
+from sqlalchemy.pool import NullPool
 
 from shared import metrics
 from shared.broker import one_write
@@ -144,7 +145,8 @@ class OutboxRelay:
         self.publisher = ConfirmingPublisher(amqp_uri)
         self._wake = threading.Event()
         self._stopped = False
-        self._raw = None   # PostgreSQL: the relay's own connection, from the engine's pool
+        self._raw = None   # PostgreSQL: the relay's own connection (outside the service's pool)
+        self._own_engine = None
         self._busy = False
 
     def wake(self) -> None:
@@ -158,13 +160,12 @@ class OutboxRelay:
             self.close_connection()
 
     def close_connection(self) -> None:
-        """Give the relay's PostgreSQL connection back to the pool (it is taken again when needed)."""
+        """Close the relay's PostgreSQL connection (it is opened again when needed)."""
         raw, self._raw = self._raw, None
         if raw is not None:
             try:
-                raw.dbapi_connection.autocommit = False
                 raw.close()
-            except Exception:  # broken: the pool replaces it
+            except Exception:  # already broken
                 pass
 
     def run(self) -> None:
@@ -241,7 +242,10 @@ class OutboxRelay:
     def _pg_connection(self):
         """The relay's own DB-API connection (autocommit: the claim opens its transaction itself)."""
         if self._raw is None:
-            raw = self.engine.raw_connection()
+            if self._own_engine is None:
+                # a connection of its own, not one of the pool's: the service's workers keep all of them
+                self._own_engine = create_engine(self.engine.url, poolclass=NullPool)
+            raw = self._own_engine.raw_connection()
             try:
                 raw.dbapi_connection.autocommit = True
                 cur = raw.dbapi_connection.cursor()

@@ -261,7 +261,8 @@ class ReadModels:
         school = kwargs.get("school")
         if fn is None or not school:
             return MISS
-        docs = self.sync(scope.reader, school, scope.gen or 0)
+        # held and current: answered without touching the database (no connection taken)
+        docs = self.cache.current(school, scope.gen or 0) or self.sync(scope.reader, school, scope.gen or 0)
         if scope.settling and self._settled_marks.get(school) != scope.settling:
             if not self._settled(scope.reader, school, docs):
                 return MISS
