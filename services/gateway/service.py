@@ -16,13 +16,13 @@ from nameko.exceptions import UnknownService
 from nameko.extensions import DependencyProvider
 
 from services.gateway import accounts
-from shared.hoststate import HostState
 from services.gateway.openapi import DOCS_HTML, build_spec
 from services.gateway.orm import Base
 from services.gateway.pipeline import Pipeline, engine_reads, problem
 from services.gateway.readmodels import ReadModels
 from shared import i18n, plugins as plugin_registry
 from shared.errors import InternalError, NotFound, Unavailable
+from shared.hoststate import HostState
 from shared.db import make_engine
 from shared.inbox import consumes
 from shared.rpc import RpcClient
