@@ -160,7 +160,8 @@ class OutboxRelay:
             self.close_connection()
 
     def close_connection(self) -> None:
-        """Close the relay's PostgreSQL connection (it is opened again when needed)."""
+        """Close the relay's PostgreSQL connection (it is opened again when needed); after a failed
+        batch, closing it rolls back whatever the batch held."""
         raw, self._raw = self._raw, None
         if raw is not None:
             try:
@@ -233,7 +234,7 @@ class OutboxRelay:
             cur.execute(";".join([cur.mogrify(sql, params).decode() for sql, params in statements] + ["COMMIT"]))
             return len(rows)
         except BaseException:
-            self._pg_discard()
+            self.close_connection()   # closed, whatever its transaction held is rolled back
             raise
         finally:
             self._busy = False
@@ -258,19 +259,10 @@ class OutboxRelay:
                 cur.execute("SET synchronous_commit = off")
                 cur.close()
             except BaseException:
-                raw.invalidate()
+                raw.close()
                 raise
             self._raw = raw
         return self._raw.dbapi_connection
-
-    def _pg_discard(self) -> None:
-        """Drop the relay's connection after a failure (whatever it held is rolled back with it)."""
-        raw, self._raw = self._raw, None
-        if raw is not None:
-            try:
-                raw.invalidate()
-            except Exception:  # already broken
-                pass
 
     @property
     def _claim_sql(self) -> str:
@@ -278,48 +270,46 @@ class OutboxRelay:
         return (f"BEGIN; SELECT id, event_id, exchange, routing_key, type, body, headers, attempts FROM {o} "
                 f"WHERE sent_at IS NULL AND next_attempt_at <= %(now)s ORDER BY id LIMIT %(n)s FOR UPDATE SKIP LOCKED")
 
-    def _marks(self, rows, outcome, now) -> list[tuple[str, dict]]:
-        """The PostgreSQL statements ``_mark`` stands for, counted the same way."""
-        o = self.outbox.name
-        statements, sent = [], []
+    def _settle(self, rows, outcome, now) -> tuple[list[int], list[tuple[int, dict]]]:
+        """What the broker's answers mean for the batch's rows, counted in the metrics: the ids to
+        mark sent, and ``(id, values)`` for the rows to update otherwise."""
+        sent, changes = [], []
         for row in rows:
             error = outcome.get(row.event_id, "missing")
             if error is None:
                 sent.append(row.id)
                 metrics.EVENTS_PUBLISHED.labels(self.service, row.type).inc()
             elif error.startswith("unroutable") and row.attempts >= UNROUTABLE_RETRIES:
+                # unroutable = no consumer queue is bound for this type. Every service declares all
+                # installed consumers' queues before it starts, so this is either a subscriber that
+                # does not exist (kept retrying for a while in case one is being deployed) or nobody
+                # subscribes at all: let it go, with the reason kept
                 sent.append(row.id)
                 metrics.EVENTS_UNROUTED.labels(self.service, row.type).inc()
-                statements.append((f"UPDATE {o} SET last_error = %(e)s WHERE id = %(id)s",
-                                   {"e": error[:500], "id": row.id}))
+                changes.append((row.id, {"last_error": error[:500]}))
             else:
                 metrics.EVENTS_PUBLISH_FAILED.labels(self.service, row.type).inc()
-                statements.append((f"UPDATE {o} SET attempts = %(a)s, last_error = %(e)s, next_attempt_at = %(t)s "
-                                   f"WHERE id = %(id)s", {"a": row.attempts + 1, "e": error[:500], "id": row.id,
-                                                          "t": now + timedelta(seconds=retry_delay(row.attempts))}))
+                changes.append((row.id, {"attempts": row.attempts + 1, "last_error": error[:500],
+                                         "next_attempt_at": now + timedelta(seconds=retry_delay(row.attempts))}))
+        return sent, changes
+
+    def _marks(self, rows, outcome, now) -> list[tuple[str, dict]]:
+        """PostgreSQL: the marks as DB-API statements, sent with the COMMIT."""
+        o = self.outbox.name
+        sent, changes = self._settle(rows, outcome, now)
+        statements = []
         if sent:
-            statements.insert(0, (f"UPDATE {o} SET sent_at = %(now)s WHERE id = ANY(%(ids)s)", {"now": now, "ids": sent}))
+            statements.append((f"UPDATE {o} SET sent_at = %(now)s WHERE id = ANY(%(ids)s)", {"now": now, "ids": sent}))
+        for row_id, values in changes:
+            assignments = ", ".join(f"{column} = %({column})s" for column in values)
+            statements.append((f"UPDATE {o} SET {assignments} WHERE id = %(id)s", {**values, "id": row_id}))
         return statements
 
     def _mark(self, conn, rows, outcome) -> None:
+        """SQLite: the marks through SQLAlchemy, in the caller's transaction."""
         now = utcnow()
-        # unroutable = no consumer queue is bound for this type. Every service declares all installed
-        # consumers' queues before it starts, so this is either a subscriber that does not exist
-        # (kept retrying for a while in case one is being deployed) or nobody subscribes at all
-        sent = [r.id for r in rows if outcome.get(r.event_id, "missing") is None
-                or (outcome.get(r.event_id, "missing").startswith("unroutable") and r.attempts >= UNROUTABLE_RETRIES)]
+        sent, changes = self._settle(rows, outcome, now)
         for start in range(0, len(sent), 500):
             conn.execute(update(self.outbox).where(self.outbox.c.id.in_(sent[start:start + 500])).values(sent_at=now))
-        for row in rows:
-            error = outcome.get(row.event_id, "missing")
-            if error is None:
-                metrics.EVENTS_PUBLISHED.labels(self.service, row.type).inc()
-                continue
-            if error.startswith("unroutable") and row.attempts >= UNROUTABLE_RETRIES:
-                metrics.EVENTS_UNROUTED.labels(self.service, row.type).inc()
-                conn.execute(update(self.outbox).where(self.outbox.c.id == row.id).values(last_error=error[:500]))
-                continue
-            metrics.EVENTS_PUBLISH_FAILED.labels(self.service, row.type).inc()
-            conn.execute(update(self.outbox).where(self.outbox.c.id == row.id).values(
-                attempts=row.attempts + 1, last_error=error[:500],
-                next_attempt_at=now + timedelta(seconds=retry_delay(row.attempts))))
+        for row_id, values in changes:
+            conn.execute(update(self.outbox).where(self.outbox.c.id == row_id).values(**values))

@@ -98,7 +98,6 @@ def supervise(names: list[str], metrics_root: Path, env: dict | None = None) -> 
     base = dict(os.environ if env is None else env)
     shared_metrics = _metrics_dirs(names, metrics_root)
     gateway_state = _gateway_state(names, metrics_root.parent)
-    gateway_rows = iter(range(names.count("gateway")))
     for i, name in enumerate(names):
         child = {k: v for k, v in base.items()
                  if k not in ("PROMETHEUS_MULTIPROC_DIR", "UNIONHUB_GATEWAY_STATE", "UNIONHUB_GATEWAY_STATE_ROW")}
@@ -106,7 +105,7 @@ def supervise(names: list[str], metrics_root: Path, env: dict | None = None) -> 
             child["PROMETHEUS_MULTIPROC_DIR"] = shared_metrics[name]
         if name == "gateway" and gateway_state is not None:
             child["UNIONHUB_GATEWAY_STATE"] = gateway_state
-            child["UNIONHUB_GATEWAY_STATE_ROW"] = str(next(gateway_rows))
+            child["UNIONHUB_GATEWAY_STATE_ROW"] = str(names[:i].count("gateway"))
         procs[f"{name}#{i}"] = subprocess.Popen([sys.executable, "-m", "shared.cli", "serve", name], env=child)
     stopping = False
 
